@@ -1,0 +1,1 @@
+"""The web process: the collect endpoint, accounts and the dashboard, in one FastAPI app."""

@@ -1,0 +1,1 @@
+"""Who may see what: users, their login sessions and the properties they own."""

@@ -1,0 +1,39 @@
+"""Properties: the sites a user tracks, each with its own id, domains and time zone."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import zoneinfo
+
+import psycopg
+
+from parcours import queries
+from parcours.errors import ParcoursError
+
+_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def new_id() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(10))
+
+
+def check_time_zone(name: str) -> str:
+    if name not in zoneinfo.available_timezones():
+        raise ParcoursError(f"{name!r} is not an IANA time zone (for example Europe/Paris or Asia/Kolkata)")
+    return name
+
+
+def add(conn: psycopg.Connection, owner_id: int, name: str, domains: list[str], time_zone: str,
+        property_id: str | None = None) -> str:
+    property_id = property_id or new_id()
+    params = {"id": property_id, "owner_id": owner_id, "name": name,
+              "domains": [d.strip().lower() for d in domains if d.strip()],
+              "time_zone": check_time_zone(time_zone)}
+    try:
+        conn.execute(queries.load("accounts")["add_property"], params)
+    except psycopg.errors.UniqueViolation:
+        raise ParcoursError(f"property {property_id} already exists") from None
+    except psycopg.errors.CheckViolation as error:
+        raise ParcoursError(f"invalid property: {error.diag.constraint_name}") from None
+    return property_id

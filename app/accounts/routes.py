@@ -1,0 +1,44 @@
+"""Log in and log out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from app.accounts import csrf, sessions, users
+from app.web import Web
+
+
+def router(web: Web) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.get("/login")
+    def login_page(request: Request):
+        return web.render(request, "login.html", {"error": None})
+
+    @routes.post("/login")
+    def login(request: Request, email: str = Form(""), password: str = Form(""),
+              csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        with web.pool.connection() as conn:
+            user_id = users.authenticate(conn, email, password)
+            if user_id is None:
+                response = web.render(request, "login.html", {"error": "Wrong email or password."})
+                response.status_code = 401
+                return response
+            token = sessions.start(conn, user_id)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(sessions.COOKIE, token, max_age=int(sessions.LIFETIME.total_seconds()),
+                            httponly=True, secure=web.secure_cookies(request), samesite="lax")
+        return response
+
+    @routes.post("/logout")
+    def logout(request: Request, csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        with web.pool.connection() as conn:
+            sessions.end(conn, request.cookies.get(sessions.COOKIE))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(sessions.COOKIE)
+        return response
+
+    return routes

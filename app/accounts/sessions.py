@@ -1,0 +1,38 @@
+"""Server-side login sessions. The cookie carries a random token; the database keeps only its
+SHA-256, so sessions can be listed and revoked and a leaked table opens nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import psycopg
+
+from parcours import queries
+
+COOKIE = "parcours_session"
+LIFETIME = timedelta(days=14)
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def start(conn: psycopg.Connection, user_id: int) -> str:
+    token = secrets.token_urlsafe(32)
+    conn.execute(queries.load("accounts")["start_session"],
+                 {"token_hash": _digest(token), "user_id": user_id, "lifetime": LIFETIME})
+    return token
+
+
+def user_for(conn: psycopg.Connection, token: str | None) -> dict | None:
+    if not token:
+        return None
+    row = conn.execute(queries.load("accounts")["session_user"], {"token_hash": _digest(token)}).fetchone()
+    return {"id": row[0], "email": row[1]} if row else None
+
+
+def end(conn: psycopg.Connection, token: str | None) -> None:
+    if token:
+        conn.execute(queries.load("accounts")["end_session"], {"token_hash": _digest(token)})

@@ -1,0 +1,47 @@
+"""Creating users and checking their passwords."""
+
+from __future__ import annotations
+
+import functools
+
+import psycopg
+
+from app.accounts import passwords
+from parcours import queries
+from parcours.errors import ParcoursError
+
+
+def add(conn: psycopg.Connection, email: str, password: str) -> int:
+    """A new user; the very first one becomes the admin."""
+    try:
+        password_hash = passwords.hash_password(password)
+    except ValueError as error:
+        raise ParcoursError(str(error)) from None
+    try:
+        row = conn.execute(queries.load("accounts")["add_user"],
+                           {"email": email, "password_hash": password_hash}).fetchone()
+    except psycopg.errors.UniqueViolation:
+        raise ParcoursError(f"a user with email {email} already exists") from None
+    except psycopg.errors.CheckViolation:
+        raise ParcoursError(f"{email!r} is not an email address") from None
+    return row[0]
+
+
+def set_password(conn: psycopg.Connection, email: str, password: str) -> None:
+    password_hash = passwords.hash_password(password)
+    if not conn.execute(queries.load("accounts")["set_password"],
+                        {"email": email, "password_hash": password_hash}).fetchone():
+        raise ParcoursError(f"no user with email {email}")
+
+
+def authenticate(conn: psycopg.Connection, email: str, password: str) -> int | None:
+    row = conn.execute(queries.load("accounts")["user_by_email"], {"email": email}).fetchone()
+    if row is None:
+        passwords.verify(_dummy_hash(), password)  # same cost whether or not the user exists
+        return None
+    return row[0] if passwords.verify(row[1], password) else None
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return passwords.hash_password("parcours-timing-equaliser")

@@ -1,0 +1,91 @@
+"""What a beacon may contain, and the sanitized record the spool keeps of it.
+
+The tracker sends short keys to keep its requests (and itself) small. Anything that is not a
+well-formed beacon is refused here with a reason, before it costs a disk write.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+MAX_BYTES = 8 * 1024
+STANDARD_EVENTS = frozenset({"page_view", "ping", "scroll", "page_exit"})
+PROPERTY_ID = re.compile(r"^[a-z0-9]{6,32}$")
+CUSTOM_NAME = re.compile(r"^[\w .:/-]{1,64}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class BeaconError(ValueError):
+    """The beacon is refused; the message says why and goes back to the sender."""
+
+
+def parse(body: bytes) -> dict[str, Any]:
+    if len(body) > MAX_BYTES:
+        raise BeaconError(f"beacon larger than {MAX_BYTES} bytes")
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BeaconError("body is not JSON") from None
+    if not isinstance(data, dict):
+        raise BeaconError("body must be a JSON object")
+    return sanitize(data)
+
+
+def _text(data: dict[str, Any], key: str, limit: int, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        if required:
+            raise BeaconError(f"field '{key}' is required")
+        return None
+    if not isinstance(value, str):
+        raise BeaconError(f"field '{key}' must be a string")
+    return _CONTROL.sub("", value)[:limit]
+
+
+def _int(data: dict[str, Any], key: str, low: int, high: int) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise BeaconError(f"field '{key}' must be a number from {low} to {high}")
+    return int(value)
+
+
+def _url(data: dict[str, Any], key: str, required: bool) -> str | None:
+    value = _text(data, key, 2048, required)
+    if value is not None and urlsplit(value).scheme not in ("http", "https"):
+        raise BeaconError(f"field '{key}' must be an http(s) URL")
+    return value
+
+
+def _name(data: dict[str, Any]) -> str:
+    name = _text(data, "n", 64, required=True)
+    if name not in STANDARD_EVENTS and not CUSTOM_NAME.match(name or ""):
+        raise BeaconError("field 'n' is not a valid event name")
+    return name  # type: ignore[return-value]
+
+
+def _property(data: dict[str, Any]) -> str:
+    value = _text(data, "p", 32, required=True)
+    if not PROPERTY_ID.match(value or ""):
+        raise BeaconError("field 'p' is not a property id")
+    return value  # type: ignore[return-value]
+
+
+def sanitize(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields Parcours keeps, checked and trimmed; unknown keys are dropped."""
+    event = {
+        "p": _property(data),
+        "n": _name(data),
+        "u": _url(data, "u", required=True),
+        "r": _url(data, "r", required=False),
+        "t": _text(data, "t", 512),
+        "l": _text(data, "l", 35),
+        "w": _int(data, "w", 0, 100_000),
+        "e": _int(data, "e", 0, 86_400_000),
+        "s": _int(data, "s", 0, 100),
+    }
+    return {key: value for key, value in event.items() if value is not None}

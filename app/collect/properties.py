@@ -1,0 +1,48 @@
+"""The set of active property ids, held in memory so that no request queries the database.
+
+A background thread reloads it periodically. When the database is unreachable the last set
+stays in force: collection keeps accepting for every property it knew.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import psycopg
+
+from parcours import queries
+
+log = logging.getLogger(__name__)
+
+
+class ActiveProperties:
+    def __init__(self, conninfo: str, interval: float) -> None:
+        self.conninfo, self.interval = conninfo, interval
+        self.ids: frozenset[str] = frozenset()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="active-properties", daemon=True)
+
+    def __contains__(self, property_id: str) -> bool:
+        return property_id in self.ids
+
+    def reload(self) -> bool:
+        try:
+            with psycopg.connect(self.conninfo, connect_timeout=5) as conn:
+                rows = conn.execute(queries.load("collect")["active_properties"]).fetchall()
+        except psycopg.Error as error:
+            log.warning("keeping %d known properties; reload failed: %s", len(self.ids), error)
+            return False
+        self.ids = frozenset(row[0] for row in rows)
+        return True
+
+    def start(self) -> None:
+        self.reload()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.reload()

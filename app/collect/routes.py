@@ -1,0 +1,80 @@
+"""HTTP for the collect path: the per-property tracker script and POST /metrics."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from app.collect import beacon
+from app.collect.properties import ActiveProperties
+from parcours import PROJECT_ROOT
+from parcours.settings import Settings
+from parcours.spool import SpoolWriter
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def staged_record(event: dict, request: Request, received_ns: int) -> bytes:
+    """The spool line: the sanitized event plus what only the server knows. The IP stays
+    here only until the worker has derived the visitor id and the country from it."""
+    record = {"v": 1, "ts": received_ns, "ip": client_ip(request),
+              "ua": request.headers.get("user-agent", "")[:512], "e": event}
+    return json.dumps(record, separators=(",", ":")).encode()
+
+
+def render_tracker(template: str, property_id: str, endpoint: str) -> bytes:
+    # json.dumps yields a quoted, escaped JS string literal; the template's quotes are replaced with it.
+    script = template.replace('"__PARCOURS_PROPERTY__"', json.dumps(property_id))
+    return script.replace('"__PARCOURS_ENDPOINT__"', json.dumps(endpoint)).encode()
+
+
+def router(settings: Settings, spool: SpoolWriter, properties: ActiveProperties) -> APIRouter:
+    routes = APIRouter()
+    template = (PROJECT_ROOT / "tracker" / "parcours.js").read_text()
+
+    @routes.get("/js/{property_id}.js")
+    def tracker(property_id: str, request: Request) -> Response:
+        if property_id not in properties:
+            raise HTTPException(404, "unknown property")
+        endpoint = (settings.public_url or str(request.base_url)).rstrip("/") + "/metrics"
+        body = render_tracker(template, property_id, endpoint)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=3600"}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type="application/javascript", headers=headers)
+
+    @routes.post("/metrics", status_code=202)
+    async def collect(request: Request) -> Response:
+        received_ns = time.time_ns()
+        body = await _bounded_body(request)
+        try:
+            event = beacon.parse(body)
+        except beacon.BeaconError as error:
+            raise HTTPException(400, str(error)) from None
+        if event["p"] not in properties:
+            raise HTTPException(404, "unknown property")
+        await run_in_threadpool(spool.append, staged_record(event, request, received_ns))
+        return Response(status_code=202)
+
+    return routes
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The body, refusing it with 413 as soon as it exceeds the limit rather than after reading it all."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > beacon.MAX_BYTES:
+        raise HTTPException(413, f"beacon larger than {beacon.MAX_BYTES} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > beacon.MAX_BYTES:
+            raise HTTPException(413, f"beacon larger than {beacon.MAX_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,1 @@
+"""What a site owner reads: server-rendered pages and their htmx fragments."""

@@ -1,0 +1,47 @@
+"""What the accounts and dashboard routes share: the web role's pool, templates, the
+signed-in user and the cookie policy. The collect path uses none of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+from jinja2_fragments.fastapi import Jinja2Blocks
+from psycopg_pool import ConnectionPool
+
+from app.accounts import csrf, sessions
+from parcours import PROJECT_ROOT
+from parcours.settings import Settings
+
+
+@dataclass
+class Web:
+    settings: Settings
+    pool: ConnectionPool
+    templates: Jinja2Blocks
+
+    def secure_cookies(self, request: Request) -> bool:
+        policy = self.settings.cookie_secure
+        return policy == "always" or (policy == "auto" and request.url.scheme == "https")
+
+    def render(self, request: Request, template: str, context: dict, block: str | None = None):
+        context = {"csrf_token": csrf.token(request), **context}
+        response = self.templates.TemplateResponse(request, template, context, block_name=block)
+        csrf.persist(request, response, self.secure_cookies(request))
+        return response
+
+    def current_user(self, request: Request) -> dict:
+        """The signed-in user, or a redirect to the login page."""
+        with self.pool.connection() as conn:
+            user = sessions.user_for(conn, request.cookies.get(sessions.COOKIE))
+        if user is None:
+            raise HTTPException(303, headers={"Location": "/login"})
+        return user
+
+
+def make_templates() -> Jinja2Blocks:
+    return Jinja2Blocks(directory=str(PROJECT_ROOT / "app" / "templates"))
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"

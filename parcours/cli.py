@@ -1,0 +1,214 @@
+"""The `parcours` command: everything an operator does, with examples first in every help."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import secrets
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+import psycopg
+import pydantic
+import typer
+
+from parcours import cluster, doctor, migrations, queries
+from parcours.errors import ParcoursError
+from parcours.settings import Settings, load_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help="""
+Parcours: self-hosted web analytics.
+
+Examples:
+
+  parcours db up && parcours db migrate     # local database under var/, schema up to date
+
+  parcours demo                             # demo user and property with a week of traffic
+
+  parcours serve --port 8000                # the web app (collect, dashboard)
+
+  parcours worker                           # load the spool into the database, forever
+
+  parcours doctor                           # versions, edition, rollup engine, spool lag
+""")
+db_app = typer.Typer(no_args_is_help=True, help="""
+The database.
+
+Examples:
+
+  parcours db up         # create and start the local cluster in var/pg (no effect if running)
+
+  parcours db migrate    # apply pending migrations from sql/
+
+  parcours db down       # stop the local cluster
+""")
+user_app = typer.Typer(no_args_is_help=True, help="""
+Users.
+
+Examples:
+
+  parcours user add owner@example.com              # prompts for the password
+
+  PARCOURS_PASSWORD=... parcours user add a@b.org  # non-interactive
+""")
+property_app = typer.Typer(no_args_is_help=True, help="""
+Properties (tracked sites).
+
+Examples:
+
+  parcours property add "My blog" --owner owner@example.com --domain blog.example.com --time-zone Europe/Paris
+
+  parcours property list
+""")
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(property_app, name="property")
+
+
+@app.callback()
+def _settings(ctx: typer.Context,
+              env_file: Optional[Path] = typer.Option(None, help="Settings file (default: var/parcours.env if present).")):
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = load_settings(env_file)
+
+
+def _admin(settings: Settings) -> psycopg.Connection:
+    return psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5)
+
+
+@db_app.command("up")
+def db_up(ctx: typer.Context):
+    """Create (first run) and start the local cluster; write var/parcours.env with a new secret if missing."""
+    settings: Settings = ctx.obj
+    typer.echo(f"local cluster: {cluster.up(settings)}")
+    env_file = settings.var_dir / "parcours.env"
+    if not env_file.exists():
+        env_file.write_text(f"PARCOURS_SECRET_KEY={secrets.token_urlsafe(48)}\n")
+        env_file.chmod(0o600)
+        typer.echo(f"wrote a new secret key to {env_file}")
+
+
+@db_app.command("down")
+def db_down(ctx: typer.Context):
+    """Stop the local cluster; other clusters on the machine are never touched."""
+    typer.echo(f"local cluster: {cluster.down(ctx.obj)}")
+
+
+@db_app.command("migrate")
+def db_migrate(ctx: typer.Context):
+    """Apply pending migrations; refuses if an applied migration was edited."""
+    settings: Settings = ctx.obj
+    with _admin(settings) as conn:
+        applied = migrations.migrate(conn, settings.rollup_engine)
+    typer.echo("\n".join(f"applied {name}" for name in applied) or "nothing to apply")
+
+
+@app.command("doctor")
+def doctor_command(ctx: typer.Context):
+    """Versions, TimescaleDB edition, rollup engine, migrations, spool depth and worker lag."""
+    for label, value in doctor.report(ctx.obj):
+        typer.echo(f"{label:<14} {value}")
+
+
+@app.command("serve")
+def serve(ctx: typer.Context, host: str = "127.0.0.1", port: int = 8000):
+    """Run the web app: collect endpoint, tracker script, accounts and dashboard."""
+    import uvicorn
+
+    from app.main import create_app
+
+    uvicorn.run(create_app(ctx.obj), host=host, port=port, proxy_headers=False, log_level="info")
+
+
+@app.command("worker")
+def worker_command(ctx: typer.Context, once: bool = typer.Option(False, "--once", help="Drain the spool and exit.")):
+    """Load sealed spool segments into the database (forever, or --once)."""
+    from worker import run
+
+    if once:
+        summary = run.once(ctx.obj)
+        typer.echo(f"loaded {summary.events} events from {summary.segments} segments"
+                   f" ({summary.quarantined} quarantined, {sum(summary.dropped.values())} dropped)")
+    else:
+        run.forever(ctx.obj)
+
+
+def _password() -> str:
+    import os
+
+    return os.environ.get("PARCOURS_PASSWORD") or getpass.getpass("Password: ")
+
+
+@user_app.command("add")
+def user_add(ctx: typer.Context, email: str):
+    """Add a user (the first user becomes the admin)."""
+    from app.accounts import users
+
+    with _admin(ctx.obj) as conn:
+        users.add(conn, email, _password())
+    typer.echo(f"added user {email}")
+
+
+def _user_id(conn: psycopg.Connection, email: str) -> int:
+    row = conn.execute(queries.load("accounts")["user_by_email"], {"email": email}).fetchone()
+    if row is None:
+        raise ParcoursError(f"no user with email {email}; add one with: parcours user add {email}")
+    return row[0]
+
+
+@property_app.command("add")
+def property_add(ctx: typer.Context, name: str,
+                 owner: str = typer.Option(..., help="Email of the owning user."),
+                 domain: list[str] = typer.Option([], help="A domain of the site (repeatable)."),
+                 time_zone: str = typer.Option("UTC", help="IANA time zone for days and hours.")):
+    """Add a property and print its id and tracking snippet."""
+    from app.accounts import properties
+
+    settings: Settings = ctx.obj
+    with _admin(settings) as conn:
+        property_id = properties.add(conn, _user_id(conn, owner), name, domain, time_zone)
+    typer.echo(f"added property {property_id}")
+    typer.echo(f'<script defer src="{settings.display_url}/js/{property_id}.js"></script>')
+
+
+@property_app.command("list")
+def property_list(ctx: typer.Context):
+    """Every property with its owner, time zone and domains."""
+    with _admin(ctx.obj) as conn:
+        for property_id, name, time_zone, domains, owner in conn.execute(queries.load("accounts")["list_properties"]):
+            typer.echo(f"{property_id}  {name}  {time_zone}  {','.join(domains) or '-'}  {owner}")
+
+
+@app.command("demo")
+def demo_command(ctx: typer.Context):
+    """Create the demo user and property and load a week of sample traffic through the spool and worker."""
+    from parcours import demo
+
+    for line in demo.run(ctx.obj):
+        typer.echo(line)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except click.exceptions.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except pydantic.ValidationError as error:
+        first = error.errors()[0]
+        _fail(f"invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}")
+    except (ParcoursError, ValueError) as error:
+        _fail(str(error))
+    except psycopg.OperationalError as error:
+        _fail(f"cannot reach the database: {str(error).strip().splitlines()[-1]}")
+    except psycopg.Error as error:
+        _fail(f"database error: {error.diag.message_primary or error}")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"parcours: {message}", err=True)
+    sys.exit(1)

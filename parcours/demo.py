@@ -1,0 +1,141 @@
+"""The demo: a user, a property and a week of believable traffic for a demo property, staged through the real spool so the
+worker loads it exactly as it loads collected beacons.
+
+Visitors arrive on a daily rhythm in the property's time zone (quiet nights, busier weekdays),
+read one to several pages, come from search, social, newsletters or nowhere, and a few are
+crawlers. Seeded, so two runs with the same seed and clock stage the same events.
+Like the CLI, this sits above the web app and the worker and uses both.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import secrets
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from parcours import queries
+from parcours.settings import Settings
+from parcours.spool import SpoolWriter
+
+PAGES = [("/", "Home"), ("/blog/", "Blog"), ("/blog/timescaledb-in-production/", "TimescaleDB in production"),
+         ("/blog/privacy-friendly-analytics/", "Privacy-friendly analytics"), ("/about/", "About"),
+         ("/blog/htmx-dashboards/", "Dashboards with htmx"), ("/pricing/", "Pricing"), ("/contact/", "Contact")]
+REFERRERS = [(None, 35), ("https://www.google.com/", 30), ("https://duckduckgo.com/", 6),
+             ("https://news.ycombinator.com/", 8), ("https://www.reddit.com/r/selfhosted/", 6),
+             ("https://t.co/x1y2z3", 5), ("https://newsletter.example.org/issue/42", 5), ("https://www.bing.com/", 5)]
+AGENTS = [
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", 30),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15", 15),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", 18),
+    ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", 14),
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", 10),
+    ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", 3),
+    ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", 2),
+]
+LANGUAGES = [("en-US", 45), ("fr-FR", 20), ("de-DE", 15), ("en-GB", 12), ("es-ES", 8)]
+
+
+def _pick(rng: random.Random, weighted: list) -> object:
+    return rng.choices([item for item, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def _hourly_weight(local_hour: int, weekday: int) -> float:
+    """Low at night, peaking mid-afternoon; weekends at two thirds."""
+    shape = 0.15 + math.exp(-((local_hour - 14.5) ** 2) / 18)
+    return shape * (0.66 if weekday >= 5 else 1.0)
+
+
+def _visit(rng: random.Random, start: datetime, host: str, property_id: str, ip: str, agent: str) -> list[dict]:
+    referrer, language = _pick(rng, REFERRERS), _pick(rng, LANGUAGES)
+    width = rng.choice([390, 414, 768, 1280, 1440, 1920])
+    when, records = start, []
+    for index in range(max(1, int(rng.expovariate(1 / 2.2)))):
+        path, title = rng.choice(PAGES) if index else rng.choice(PAGES[:4])
+        event = {"p": property_id, "n": "page_view", "u": f"https://{host}{path}", "t": title,
+                 "l": language, "w": width}
+        if index == 0 and referrer:
+            event["r"] = referrer
+        records.append({"v": 1, "ts": int(when.timestamp() * 1e9), "ip": ip, "ua": agent, "e": event})
+        when += timedelta(seconds=rng.randint(15, 240))
+    return records
+
+
+def week_of_traffic(property_id: str, host: str, time_zone: str, now: datetime, seed: int = 7,
+                    daily_visitors: int = 220) -> list[dict]:
+    """Spool records for the seven days up to `now`, in time order."""
+    rng, zone = random.Random(seed), ZoneInfo(time_zone)
+    people = [(f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+               _pick(rng, AGENTS)) for _ in range(daily_visitors * 4)]
+    records, hour = [], now - timedelta(days=7)
+    peak = daily_visitors / sum(_hourly_weight(h, 2) for h in range(24))
+    while hour < now:
+        local = hour.astimezone(zone)
+        for _ in range(_poisson(rng, peak * _hourly_weight(local.hour, local.weekday()))):
+            start = hour + timedelta(seconds=rng.uniform(0, 3600))
+            if start < now:
+                records += _visit(rng, start, host, property_id, *rng.choice(people))
+        hour += timedelta(hours=1)
+    return sorted((r for r in records if r["ts"] <= now.timestamp() * 1e9), key=lambda r: r["ts"])
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    count, threshold, product = 0, math.exp(-mean), rng.random()
+    while product > threshold:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+def stage(records: list[dict], spool_root: Path) -> int:
+    """Write records to the spool as collect would, fsyncing per chunk rather than per record."""
+    writer = SpoolWriter(spool_root, max_age=3600, max_bytes=4 * 1024 * 1024)
+    for start in range(0, len(records), 500):
+        chunk = records[start:start + 500]
+        writer.append_many([json.dumps(r, separators=(",", ":")).encode() for r in chunk], chunk[0]["ts"])
+    writer.close()
+    return len(records)
+
+
+def now_utc() -> datetime:
+    return datetime.now(tz=timezone.utc)
+
+
+DEMO_EMAIL = "demo@parcours.local"
+DEMO_PROPERTY = "demoblog"
+DEMO_HOST = "blog.example.com"
+DEMO_TIME_ZONE = "Europe/Paris"
+
+
+def run(settings: Settings) -> list[str]:
+    """Create or refresh the demo login; stage and load traffic the first time only."""
+    import psycopg
+
+    from app.accounts import properties, users
+    from worker import run as worker_run
+
+    password = secrets.token_urlsafe(12)
+    with psycopg.connect(settings.admin_conninfo(), autocommit=True) as conn:
+        user = conn.execute(queries.load("accounts")["user_by_email"], {"email": DEMO_EMAIL}).fetchone()
+        if user is None:
+            users.add(conn, DEMO_EMAIL, password)
+        else:
+            users.set_password(conn, DEMO_EMAIL, password)
+        owned = conn.execute(queries.load("accounts")["owned_property"],
+                             {"id": DEMO_PROPERTY, "user_id": _user_id(conn)}).fetchone()
+        if owned is None:
+            properties.add(conn, _user_id(conn), "Demo blog", [DEMO_HOST], DEMO_TIME_ZONE, DEMO_PROPERTY)
+    lines = []
+    if owned is None:
+        staged = stage(week_of_traffic(DEMO_PROPERTY, DEMO_HOST, DEMO_TIME_ZONE, now_utc()), settings.spool_dir)
+        summary = worker_run.once(settings)
+        lines.append(f"staged {staged} demo events; the worker loaded {summary.events}")
+    return lines + [f"demo login: {DEMO_EMAIL} / {password}",
+                    f"demo property: {settings.display_url}/properties/{DEMO_PROPERTY}"]
+
+
+def _user_id(conn) -> int:
+    return conn.execute(queries.load("accounts")["user_by_email"], {"email": DEMO_EMAIL}).fetchone()[0]

@@ -1,0 +1,25 @@
+"""Named SQL queries kept in sql/queries/*.sql, each introduced by a `-- name: <query>` line.
+
+Loaded once per file and used by name with named parameters, so SQL stays readable SQL and
+no query is ever assembled from strings at run time.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from parcours import SQL_DIR
+
+_NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
+
+
+@functools.cache
+def load(group: str) -> dict[str, str]:
+    """All queries of sql/queries/<group>.sql by name."""
+    text = (SQL_DIR / "queries" / f"{group}.sql").read_text()
+    parts = _NAME.split(text)
+    queries = {name: body.strip() for name, body in zip(parts[1::2], parts[2::2])}
+    if len(queries) != len(parts[1::2]):
+        raise ValueError(f"sql/queries/{group}.sql names a query twice")
+    return queries

@@ -1,0 +1,96 @@
+"""One typed settings object, read from the environment (and an optional env file) and
+validated at start-up. Every process receives it explicitly; nothing reads the environment
+behind its back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from parcours import PROJECT_ROOT
+
+Role = Literal["collect", "worker", "web", "analyst"]
+ROLE_NAMES: dict[str, str] = {
+    "collect": "parcours_collect",
+    "worker": "parcours_worker",
+    "web": "parcours_web",
+    "analyst": "parcours_analyst",
+}
+LOCAL_CLUSTER_PORT = 54329
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARCOURS_", extra="ignore")
+
+    var_dir: Path = PROJECT_ROOT / "var"
+    # The migrating (owner) connection. Each process uses its own role derived from it,
+    # unless a role URL below overrides it.
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("DATABASE_URL", "PARCOURS_DATABASE_URL"),
+    )
+    collect_database_url: str = ""
+    worker_database_url: str = ""
+    web_database_url: str = ""
+    # Keys the visitor hash and signs nothing else; required to serve or load events.
+    secret_key: SecretStr = SecretStr("")
+    rollup_engine: Literal["auto", "continuous", "table"] = "auto"
+    cluster_port: int = LOCAL_CLUSTER_PORT
+    spool_seal_seconds: float = Field(default=2.0, gt=0)
+    spool_segment_bytes: int = Field(default=16 * 1024 * 1024, gt=1024)
+    property_reload_seconds: float = Field(default=10.0, gt=0)
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    cookie_secure: Literal["auto", "always", "never"] = "auto"
+    # The URL the tracker posts to and the CLI prints; empty means "as the request came in".
+    public_url: str = ""
+
+    @property
+    def display_url(self) -> str:
+        return self.public_url or "http://127.0.0.1:8000"
+
+    @field_validator("database_url", "collect_database_url", "worker_database_url", "web_database_url")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        if value:
+            conninfo_to_dict(value)  # raises a clear error on a malformed URL
+        return value
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.var_dir / "spool"
+
+    @property
+    def cluster_dir(self) -> Path:
+        return self.var_dir / "pg"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.var_dir / "run"
+
+    def admin_conninfo(self, dbname: str | None = None) -> str:
+        base = self.database_url or make_conninfo(
+            host=str(self.socket_dir), port=self.cluster_port, user="postgres", dbname="parcours"
+        )
+        return make_conninfo(base, dbname=dbname) if dbname else make_conninfo(base)
+
+    def role_conninfo(self, role: Role) -> str:
+        explicit = getattr(self, f"{role}_database_url", "")
+        if explicit:
+            return make_conninfo(explicit)
+        return make_conninfo(self.admin_conninfo(), user=ROLE_NAMES[role], password="")
+
+    def require_secret(self) -> str:
+        key = self.secret_key.get_secret_value()
+        if len(key) < 32:
+            raise ValueError("PARCOURS_SECRET_KEY must be set to at least 32 characters")
+        return key
+
+
+def load_settings(env_file: Path | None = None) -> Settings:
+    """Settings from the environment, then from `env_file` (the local install's var/parcours.env)."""
+    path = env_file or PROJECT_ROOT / "var" / "parcours.env"
+    return Settings(_env_file=path if path.exists() else None)

@@ -1,0 +1,145 @@
+"""The spool: durable, append-only files between the collect path and the worker.
+
+Collect appends one JSON line per accepted event to an open segment it alone writes
+(`open/<start>-<pid>.jsonl`) and fsyncs before it answers, so an acknowledged event survives
+a crash. A segment is sealed — renamed into `sealed/` — when it is old or large enough; the
+worker reads only sealed segments, in name order, and archives each one after the load that
+contains it commits. Nothing here knows about HTTP or the database.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def layout(root: Path) -> dict[str, Path]:
+    dirs = {name: root / name for name in ("open", "sealed", "archive", "quarantine")}
+    for directory in dirs.values():
+        directory.mkdir(parents=True, exist_ok=True)
+    return dirs
+
+
+class SpoolWriter:
+    """Appends records to this process's open segment; safe to call from many threads."""
+
+    def __init__(self, root: Path, max_age: float, max_bytes: int) -> None:
+        self.dirs = layout(root)
+        self.max_age, self.max_bytes = max_age, max_bytes
+        self._lock = threading.Lock()
+        self._file: int | None = None
+        self._path: Path | None = None
+        self._opened = 0.0
+        self._size = 0
+
+    def append(self, line: bytes, received_ns: int | None = None) -> None:
+        """Write one record (a line without its newline) and return once it is on disk."""
+        self.append_many([line], received_ns)
+
+    def append_many(self, lines: list[bytes], received_ns: int | None = None) -> None:
+        """Write records with one fsync; all are on disk when this returns."""
+        data = b"".join(line + b"\n" for line in lines)
+        with self._lock:
+            if self._file is None:
+                self._open(received_ns or time.time_ns())
+            os.write(self._file, data)
+            os.fsync(self._file)
+            self._size += len(data)
+            if self._size >= self.max_bytes:
+                self._seal()
+
+    def seal_if_due(self) -> None:
+        with self._lock:
+            if self._file is not None and time.monotonic() - self._opened >= self.max_age:
+                self._seal()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._seal()
+
+    def _open(self, start_ns: int) -> None:
+        # Name order is load order: a zero-padded start time, then the pid for uniqueness.
+        self._path = self.dirs["open"] / f"{start_ns:020d}-{os.getpid()}.jsonl"
+        self._file = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        _fsync_dir(self._path.parent)
+        self._opened, self._size = time.monotonic(), 0
+
+    def _seal(self) -> None:
+        assert self._file is not None and self._path is not None
+        os.close(self._file)
+        os.rename(self._path, self.dirs["sealed"] / self._path.name)
+        _fsync_dir(self.dirs["sealed"])
+        self._file = self._path = None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_abandoned(root: Path) -> list[Path]:
+    """Seal open segments whose writer has died, so a crash of collect loses nothing it
+    acknowledged. A torn last line in such a segment was never acknowledged and is ignored."""
+    dirs, recovered = layout(root), []
+    for path in sorted(dirs["open"].glob("*.jsonl")):
+        pid = int(path.stem.split("-")[1])
+        if pid != os.getpid() and not _alive(pid):
+            os.rename(path, dirs["sealed"] / path.name)
+            recovered.append(path)
+    if recovered:
+        _fsync_dir(dirs["sealed"])
+    return recovered
+
+
+def sealed_segments(root: Path) -> list[Path]:
+    return sorted(layout(root)["sealed"].glob("*.jsonl"))
+
+
+def read_lines(segment: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) for every complete line; a torn last line (a crash mid-write
+    before the fsync that would have acknowledged it) is not a record and is skipped."""
+    with open(segment, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.endswith(b"\n"):
+                yield number, line[:-1]
+
+
+def archive(segment: Path, root: Path) -> Path:
+    """Compress a loaded segment into archive/ and remove it from sealed/."""
+    target = layout(root)["archive"] / (segment.name + ".gz")
+    with open(segment, "rb") as source, gzip.open(target, "wb") as sink:
+        shutil.copyfileobj(source, sink)
+    segment.unlink()
+    return target
+
+
+def depth(root: Path) -> dict[str, int | float | None]:
+    """Segments waiting for the worker, and the age in seconds of the oldest one."""
+    dirs = layout(root)
+    waiting = sorted(dirs["open"].glob("*.jsonl")) + sealed_segments(root)
+    oldest = min((int(p.name.split("-")[0]) for p in waiting), default=None)
+    return {
+        "segments": len(waiting),
+        "bytes": sum(p.stat().st_size for p in waiting),
+        "lag_seconds": None if oldest is None else max(0.0, time.time() - oldest / 1e9),
+        "quarantined": len(list(dirs["quarantine"].glob("*.jsonl"))),
+    }

@@ -1,0 +1,38 @@
+-- name: user_by_email
+SELECT id, password_hash FROM accounts.users WHERE lower(email) = lower(%(email)s);
+
+-- name: add_user
+INSERT INTO accounts.users (email, password_hash, is_admin)
+VALUES (%(email)s, %(password_hash)s, NOT EXISTS (SELECT 1 FROM accounts.users))
+RETURNING id;
+
+-- name: set_password
+UPDATE accounts.users SET password_hash = %(password_hash)s WHERE lower(email) = lower(%(email)s)
+RETURNING id;
+
+-- name: start_session
+INSERT INTO accounts.sessions (token_hash, user_id, expires_at)
+VALUES (%(token_hash)s, %(user_id)s, now() + %(lifetime)s);
+
+-- name: session_user
+SELECT u.id, u.email
+FROM accounts.sessions s JOIN accounts.users u ON u.id = s.user_id
+WHERE s.token_hash = %(token_hash)s AND s.expires_at > now();
+
+-- name: end_session
+DELETE FROM accounts.sessions WHERE token_hash = %(token_hash)s;
+
+-- name: add_property
+INSERT INTO accounts.properties (id, owner_id, name, domains, time_zone)
+VALUES (%(id)s, %(owner_id)s, %(name)s, %(domains)s, %(time_zone)s);
+
+-- name: list_properties
+SELECT p.id, p.name, p.time_zone, p.domains, u.email AS owner
+FROM accounts.properties p JOIN accounts.users u ON u.id = p.owner_id
+ORDER BY p.created_at, p.id;
+
+-- name: owned_properties
+SELECT id, name, time_zone FROM accounts.properties WHERE owner_id = %(user_id)s ORDER BY name, id;
+
+-- name: owned_property
+SELECT id, name, time_zone FROM accounts.properties WHERE id = %(id)s AND owner_id = %(user_id)s;

@@ -1,0 +1,2 @@
+-- name: active_properties
+SELECT id FROM accounts.properties WHERE active;

@@ -1,0 +1,50 @@
+-- name: ensure_bookkeeping
+-- The migrator's own tables, created before any migration file runs. The extension comes
+-- first: its edition setting only exists once the extension is loaded.
+CREATE EXTENSION IF NOT EXISTS timescaledb;
+CREATE SCHEMA IF NOT EXISTS parcours;
+CREATE TABLE IF NOT EXISTS parcours.migrations (
+    name       text PRIMARY KEY,
+    checksum   text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+-- Chosen once, at the first migration, from the TimescaleDB edition.
+CREATE TABLE IF NOT EXISTS parcours.instance (
+    singleton   boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    edition     text NOT NULL,
+    engine      text NOT NULL CHECK (engine IN ('continuous', 'table')),
+    detected_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS parcours.rollups (
+    name   text PRIMARY KEY,
+    source text NOT NULL  -- the view holding the rollup's SELECT (table engine)
+);
+
+-- name: lock
+SELECT pg_advisory_lock(hashtext('parcours.migrate'));
+
+-- name: unlock
+SELECT pg_advisory_unlock(hashtext('parcours.migrate'));
+
+-- name: applied
+SELECT name, checksum FROM parcours.migrations;
+
+-- name: record
+INSERT INTO parcours.migrations (name, checksum) VALUES (%(name)s, %(checksum)s);
+
+-- name: edition
+SELECT current_setting('timescaledb.license', true) AS license,
+       (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb') AS version;
+
+-- name: instance
+SELECT edition, engine FROM parcours.instance;
+
+-- name: set_instance
+INSERT INTO parcours.instance (edition, engine) VALUES (%(edition)s, %(engine)s)
+ON CONFLICT (singleton) DO NOTHING;
+
+-- name: record_rollup
+INSERT INTO parcours.rollups (name, source) VALUES (%(name)s, %(source)s);
+
+-- name: bookkept
+SELECT to_regclass('parcours.instance') IS NOT NULL AND to_regclass('parcours.migrations') IS NOT NULL;

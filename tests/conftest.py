@@ -1,0 +1,132 @@
+"""Fixtures on real components: a fresh database per test, cloned from a template migrated once
+per run, and a spool in the test's own temporary directory.
+
+The server is the project's local cluster (scripts/test starts it) unless DATABASE_URL names
+another one; tests create and drop their own databases there and touch nothing else.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from pydantic import SecretStr
+import uvicorn
+from psycopg import sql
+
+from parcours import migrations
+from parcours.settings import Settings
+
+TEMPLATE = "parcours_test_template"
+
+
+def _base_settings() -> Settings:
+    return Settings(_env_file=None)
+
+
+def _admin(dbname: str) -> psycopg.Connection:
+    return psycopg.connect(_base_settings().admin_conninfo(dbname), autocommit=True)
+
+
+def _drop(conn: psycopg.Connection, name: str) -> None:
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def template_database() -> str:
+    with _admin("postgres") as conn:
+        conn.execute("UPDATE pg_database SET datistemplate = false WHERE datname = %s", [TEMPLATE])
+        _drop(conn, TEMPLATE)
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(TEMPLATE)))
+    with _admin(TEMPLATE) as conn:
+        migrations.migrate(conn, _base_settings().rollup_engine)
+    with _admin("postgres") as conn:
+        # TimescaleDB's scheduler connects to every database with the extension; a template
+        # must have no connections to be copied.
+        conn.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false IS_TEMPLATE true")
+                     .format(sql.Identifier(TEMPLATE)))
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [TEMPLATE])
+    return TEMPLATE
+
+
+@pytest.fixture
+def database(template_database: str) -> Iterator[str]:
+    """The name of a fresh, fully migrated database that only this test uses."""
+    name = f"parcours_test_{uuid.uuid4().hex[:10]}"
+    with _admin("postgres") as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY")
+                     .format(sql.Identifier(name), sql.Identifier(template_database)))
+    yield name
+    with _admin("postgres") as conn:
+        _drop(conn, name)
+
+
+@pytest.fixture
+def settings(database: str, tmp_path) -> Settings:
+    base = _base_settings()
+    return base.model_copy(update={
+        "database_url": base.admin_conninfo(database),
+        "var_dir": tmp_path / "var",
+        "secret_key": SecretStr(secrets.token_urlsafe(48)),
+        "spool_seal_seconds": 0.2,
+        "property_reload_seconds": 0.5,
+    })
+
+
+@pytest.fixture
+def admin(settings: Settings) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(settings.admin_conninfo(), autocommit=True) as conn:
+        yield conn
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def serve():
+    """Start an ASGI app on a real port in a thread; returns its base URL."""
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app) -> str:
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.02)
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def owner(admin: psycopg.Connection) -> dict:
+    from app.accounts import users
+
+    email = "owner@example.com"
+    return {"id": users.add(admin, email, PASSWORD), "email": email, "password": PASSWORD}
+
+
+@pytest.fixture
+def property_id(admin: psycopg.Connection, owner: dict) -> str:
+    from app.accounts import properties
+
+    return properties.add(admin, owner["id"], "Example", ["example.com"], "Asia/Kolkata")

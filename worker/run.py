@@ -1,0 +1,53 @@
+"""The worker's loop: drain the spool, wait, repeat; wait out database outages with backoff.
+Only one worker runs per database (an advisory lock says so), because segments load in order."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import psycopg
+
+from parcours import queries, spool
+from parcours.errors import ParcoursError
+from parcours.settings import Settings
+from worker import loader
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 30.0
+
+
+def connect(settings: Settings) -> psycopg.Connection:
+    conn = psycopg.connect(settings.role_conninfo("worker"), autocommit=True, connect_timeout=5)
+    if not conn.execute(queries.load("worker")["try_lock"]).fetchone()[0]:
+        conn.close()
+        raise ParcoursError("another worker is already running against this database")
+    return conn
+
+
+def _drain(conn: psycopg.Connection, settings: Settings) -> loader.Summary:
+    spool.recover_abandoned(settings.spool_dir)
+    return loader.drain(conn, settings.spool_dir, settings.require_secret().encode())
+
+
+def once(settings: Settings) -> loader.Summary:
+    with connect(settings) as conn:
+        return _drain(conn, settings)
+
+
+def forever(settings: Settings) -> None:
+    settings.require_secret()
+    conn, backoff = None, settings.worker_poll_seconds
+    while True:
+        try:
+            conn = conn if conn is not None and not conn.closed else connect(settings)
+            summary = _drain(conn, settings)
+            if summary.segments:
+                log.info("loaded %d events from %d segments", summary.events, summary.segments)
+            backoff = settings.worker_poll_seconds
+        except psycopg.OperationalError as error:
+            if conn is not None:
+                conn.close()
+            conn, backoff = None, min(MAX_BACKOFF, backoff * 2)
+            log.warning("database unavailable (%s); retrying in %.0f s", str(error).strip(), backoff)
+        time.sleep(backoff)
