@@ -1,0 +1,3 @@
+from parcours.cli import main
+
+main()

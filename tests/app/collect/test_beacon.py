@@ -1,0 +1,33 @@
+import json
+
+import pytest
+
+from app.collect import beacon
+
+GOOD = {"p": "abcdef1234", "n": "page_view", "u": "https://example.com/a?b=c"}
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"not json", "body is not JSON"),
+    (b"[1, 2]", "body must be a JSON object"),
+    (json.dumps({**GOOD, "p": None}).encode(), "field 'p' is required"),
+    (json.dumps({**GOOD, "p": "UPPER"}).encode(), "field 'p' is not a property id"),
+    (json.dumps({**GOOD, "n": "<script>"}).encode(), "field 'n' is not a valid event name"),
+    (json.dumps({**GOOD, "u": "javascript:alert(1)"}).encode(), "field 'u' must be an http(s) URL"),
+    (json.dumps({**GOOD, "u": 5}).encode(), "field 'u' must be a string"),
+    (json.dumps({**GOOD, "s": 101}).encode(), "field 's' must be a number from 0 to 100"),
+    (json.dumps({**GOOD, "w": True}).encode(), "field 'w' must be a number"),
+    (b"{" + b" " * beacon.MAX_BYTES + b"}", "larger than"),
+])
+def test_refused_with_a_reason(body, reason):
+    with pytest.raises(beacon.BeaconError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        beacon.parse(body)
+
+
+def test_sanitized_keeps_known_fields_only_and_strips_control_characters():
+    event = beacon.parse(json.dumps({**GOOD, "t": "Tab\tTitle\x00", "x": "dropped", "s": 75}).encode())
+    assert event == {**GOOD, "t": "TabTitle", "s": 75}
+
+
+def test_custom_event_names_are_accepted():
+    assert beacon.parse(json.dumps({**GOOD, "n": "signup: pro"}).encode())["n"] == "signup: pro"

@@ -1,0 +1,46 @@
+"""The collect endpoint over real HTTP: what it answers, and that a 202 means on disk."""
+
+import json
+
+import httpx
+import pytest
+
+from app.main import create_app
+from parcours import spool
+
+
+@pytest.fixture
+def collect(settings, property_id, serve):
+    return httpx.Client(base_url=serve(create_app(settings)))
+
+
+def _staged(settings):
+    files = sorted((settings.spool_dir / "open").glob("*.jsonl")) + spool.sealed_segments(settings.spool_dir)
+    return [json.loads(line) for path in files for _, line in spool.read_lines(path)]
+
+
+def test_accepted_beacon_is_on_disk_before_the_answer(settings, property_id, collect):
+    body = {"p": property_id, "n": "page_view", "u": "https://example.com/", "r": "https://www.google.com/"}
+    response = collect.post("/metrics", content=json.dumps(body), headers={"user-agent": "UA/1"})
+    assert response.status_code == 202
+    [record] = _staged(settings)
+    assert record["e"] == body and record["ua"] == "UA/1" and record["ip"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("body, status, reason", [
+    ("{}", 400, "field 'p' is required"),
+    ('{"p": "zzzzzzzz", "n": "page_view", "u": "https://example.com/"}', 404, "unknown property"),
+    ("x" * 9000, 413, "larger than 8192 bytes"),
+])
+def test_bad_beacons_get_a_reason_and_nothing_is_staged(settings, collect, body, status, reason):
+    response = collect.post("/metrics", content=body)
+    assert response.status_code == status and reason in response.json()["detail"]
+    assert _staged(settings) == []
+
+
+def test_tracker_script_has_etag_and_revalidates(property_id, collect):
+    first = collect.get(f"/js/{property_id}.js")
+    assert first.headers["content-type"].startswith("application/javascript")
+    again = collect.get(f"/js/{property_id}.js", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert collect.get("/js/nosuchproperty.js").status_code == 404

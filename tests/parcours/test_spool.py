@@ -1,0 +1,50 @@
+import os
+import subprocess
+import sys
+
+from parcours import spool
+
+
+def test_segments_seal_by_size_and_read_back_in_order(tmp_path):
+    writer = spool.SpoolWriter(tmp_path, max_age=3600, max_bytes=2048)
+    lines = [f'{{"n": {i}, "pad": "{"x" * 100}"}}'.encode() for i in range(60)]
+    for line in lines:
+        writer.append(line)
+    writer.close()
+    segments = spool.sealed_segments(tmp_path)
+    assert len(segments) > 1
+    assert [line for s in segments for _, line in spool.read_lines(s)] == lines
+
+
+def test_a_torn_last_line_is_not_a_record(tmp_path):
+    path = tmp_path / "segment.jsonl"
+    path.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c"')
+    assert [line for _, line in spool.read_lines(path)] == [b'{"a": 1}', b'{"b": 2}']
+
+
+def test_open_segments_of_a_dead_writer_are_recovered(tmp_path):
+    # A writer process that appends, then dies without sealing.
+    code = ("import sys; from pathlib import Path; from parcours import spool;"
+            "w = spool.SpoolWriter(Path(sys.argv[1]), 3600, 1 << 20); w.append(b'{}'); os._exit(0)")
+    subprocess.run([sys.executable, "-c", "import os;" + code, str(tmp_path)], check=True)
+    assert spool.sealed_segments(tmp_path) == []
+    assert len(spool.recover_abandoned(tmp_path)) == 1
+    [segment] = spool.sealed_segments(tmp_path)
+    assert list(spool.read_lines(segment)) == [(1, b"{}")]
+
+
+def test_the_open_segment_of_a_live_writer_is_left_alone(tmp_path):
+    writer = spool.SpoolWriter(tmp_path, 3600, 1 << 20)
+    writer.append(b"{}")
+    assert spool.recover_abandoned(tmp_path) == []
+    assert os.listdir(tmp_path / "open")
+
+
+def test_archive_compresses_and_removes(tmp_path):
+    writer = spool.SpoolWriter(tmp_path, 3600, 1 << 20)
+    writer.append(b"{}")
+    writer.close()
+    [segment] = spool.sealed_segments(tmp_path)
+    archived = spool.archive(segment, tmp_path)
+    assert archived.suffix == ".gz" and not segment.exists()
+    assert spool.depth(tmp_path)["segments"] == 0

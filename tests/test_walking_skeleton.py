@@ -1,0 +1,81 @@
+"""One beacon travels the whole path: HTTP → spool file → worker → COPY → rollup → dashboard page."""
+
+import json
+import re
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from app.main import create_app
+from parcours import spool
+from worker import run
+
+
+def wait_for_sealed(settings, count=1, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while len(spool.sealed_segments(settings.spool_dir)) < count:
+        assert time.monotonic() < deadline, "no sealed spool segment appeared"
+        time.sleep(0.05)
+
+
+def log_in(client: httpx.Client, owner: dict) -> None:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    response = client.post("/login", data={"email": owner["email"], "password": owner["password"], "csrf_token": token})
+    assert response.status_code == 303, response.text
+
+
+def test_a_beacon_reaches_the_dashboard(settings, owner, property_id, serve):
+    base = serve(create_app(settings))
+    with httpx.Client(base_url=base) as client:
+        script = client.get(f"/js/{property_id}.js")
+        assert script.status_code == 200 and f'"{property_id}"' in script.text
+        beacon = {"p": property_id, "n": "page_view", "u": "https://example.com/hello", "t": "Hello"}
+        response = client.post("/metrics", content=json.dumps(beacon),
+                               headers={"content-type": "text/plain", "user-agent": "Mozilla/5.0 Firefox/133.0"})
+        assert response.status_code == 202
+        wait_for_sealed(settings)
+        assert run.once(settings).events == 1
+
+        log_in(client, owner)
+        page = client.get(f"/properties/{property_id}")
+        today = datetime.now(ZoneInfo("Asia/Kolkata")).date().isoformat()
+        row = re.search(rf'<tr data-day="{today}">\s*<td>[^<]*</td>\s*<td class="num">(\d+)</td>', page.text)
+        assert row and row.group(1) == "1", page.text
+        assert "Asia/Kolkata" in page.text
+
+
+def test_the_dashboard_needs_a_login_and_ownership(settings, admin, owner, property_id, serve):
+    from app.accounts import users
+
+    users.add(admin, "other@example.com", "another long password")
+    base = serve(create_app(settings))
+    with httpx.Client(base_url=base) as client:
+        assert client.get(f"/properties/{property_id}").headers["location"] == "/login"
+        log_in(client, {"email": "other@example.com", "password": "another long password"})
+        assert client.get(f"/properties/{property_id}").status_code == 404
+
+
+def test_login_refuses_a_wrong_password_and_a_missing_csrf_token(settings, owner, serve):
+    base = serve(create_app(settings))
+    with httpx.Client(base_url=base) as client:
+        assert client.post("/login", data={"email": owner["email"], "password": owner["password"]}).status_code == 403
+        with_wrong = {**owner, "password": "not the password at all"}
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = client.post("/login", data={"email": with_wrong["email"], "password": with_wrong["password"],
+                                                "csrf_token": token})
+        assert response.status_code == 401 and "Wrong email or password" in response.text
+
+
+def test_htmx_gets_only_the_report_fragment(settings, owner, property_id, serve):
+    base = serve(create_app(settings))
+    with httpx.Client(base_url=base) as client:
+        log_in(client, owner)
+        full = client.get(f"/properties/{property_id}?period=30d")
+        fragment = client.get(f"/properties/{property_id}?period=30d", headers={"HX-Request": "true"})
+        assert "<html" in full.text and "<html" not in fragment.text
+        assert fragment.text.count("<tr data-day=") == 30
+        assert client.get(f"/properties/{property_id}?period=2y").status_code == 400

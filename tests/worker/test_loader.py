@@ -1,0 +1,98 @@
+"""Exactly-once loading and the rollups it keeps current, on a real database and spool."""
+
+import json
+from datetime import date, datetime, timezone
+
+import pytest
+
+from parcours import queries, spool
+from worker import loader, run
+
+
+def stage(settings, property_id, instants, name="page_view"):
+    writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
+    for when in instants:
+        ns = int(when.timestamp() * 1e9)
+        record = {"v": 1, "ts": ns, "ip": "198.51.100.7", "ua": "Mozilla/5.0 Firefox/133.0",
+                  "e": {"p": property_id, "n": name, "u": "https://example.com/"}}
+        writer.append(json.dumps(record).encode(), ns)
+    writer.close()
+
+
+def utc(text):
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def count(admin, table="metrics.events"):
+    return admin.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_a_segment_loads_once_even_if_the_worker_dies_before_archiving(settings, admin, property_id, monkeypatch):
+    stage(settings, property_id, [utc("2026-11-01T10:00:00")] * 3)
+    monkeypatch.setattr(spool, "archive", lambda segment, root: (_ for _ in ()).throw(SystemExit("crash")))
+    with pytest.raises(SystemExit):
+        run.once(settings)
+    assert count(admin) == 3 and len(spool.sealed_segments(settings.spool_dir)) == 1
+    monkeypatch.undo()
+    assert run.once(settings).events == 0
+    assert count(admin) == 3 and spool.sealed_segments(settings.spool_dir) == []
+
+
+def test_a_failed_load_leaves_the_segment_to_load_again(settings, admin, property_id, monkeypatch):
+    stage(settings, property_id, [utc("2026-11-01T10:00:00")] * 2)
+    monkeypatch.setattr(loader, "_copy", lambda conn, rows: (_ for _ in ()).throw(RuntimeError("crash mid-COPY")))
+    with pytest.raises(RuntimeError):
+        run.once(settings)
+    monkeypatch.undo()
+    assert count(admin) == 0
+    assert run.once(settings).events == 2 and count(admin) == 2
+
+
+def test_unparseable_lines_go_to_quarantine_with_their_reason(settings, admin, property_id):
+    stage(settings, property_id, [utc("2026-11-01T10:00:00")])
+    [segment] = spool.sealed_segments(settings.spool_dir)
+    with open(segment, "ab") as handle:
+        handle.write(b"garbage\n")
+    summary = run.once(settings)
+    assert (summary.events, summary.quarantined) == (1, 1)
+    [quarantined] = (settings.spool_dir / "quarantine").glob("*.jsonl")
+    entry = json.loads(quarantined.read_text())
+    assert entry["record"] == "garbage" and entry["reason"].startswith("not JSON") and entry["line"] == 2
+
+
+def daily(admin, property_id, tz, first, last):
+    return dict(admin.execute(queries.load("dashboard")["daily_page_views"],
+                              {"property_id": property_id, "tz": tz, "first": first, "last": last}).fetchall())
+
+
+@pytest.mark.parametrize("tz, instants, first, expected", [
+    # +05:30: 18:29 UTC is 23:59 local, 18:31 UTC is 00:01 the next local day.
+    ("Asia/Kolkata", ["2026-11-01T18:29:00", "2026-11-01T18:31:00", "2026-11-01T18:44:59"],
+     date(2026, 11, 1), {date(2026, 11, 1): 1, date(2026, 11, 2): 2}),
+    # +05:45
+    ("Asia/Kathmandu", ["2026-11-01T18:14:59", "2026-11-01T18:15:00"],
+     date(2026, 11, 1), {date(2026, 11, 1): 1, date(2026, 11, 2): 1}),
+    # Paris springs forward on 29 March 2026: a 23-hour local day, 28 Mar 23:00 UTC to 29 Mar 22:00 UTC.
+    ("Europe/Paris", ["2026-03-28T22:59:59", "2026-03-28T23:00:00", "2026-03-29T21:59:59", "2026-03-29T22:00:00"],
+     date(2026, 3, 28), {date(2026, 3, 28): 1, date(2026, 3, 29): 2, date(2026, 3, 30): 1}),
+    # ...and falls back on 25 October 2026: a 25-hour day, 24 Oct 22:00 UTC to 25 Oct 23:00 UTC.
+    ("Europe/Paris", ["2026-10-24T21:59:59", "2026-10-24T22:00:00", "2026-10-25T22:59:59", "2026-10-25T23:00:00"],
+     date(2026, 10, 24), {date(2026, 10, 24): 1, date(2026, 10, 25): 2, date(2026, 10, 26): 1}),
+])
+def test_local_days_are_exact(settings, admin, property_id, tz, instants, first, expected):
+    stage(settings, property_id, [utc(t) for t in instants])
+    run.once(settings)
+    last = max(expected)
+    assert daily(admin, property_id, tz, first, last) == expected
+
+
+def test_rollup_equals_its_definition_after_many_loads(settings, admin, property_id):
+    for hour in range(6):
+        stage(settings, property_id, [utc(f"2026-11-0{1 + hour % 3}T{hour:02d}:{m:02d}:00") for m in (1, 16, 44)])
+        run.once(settings)
+    stage(settings, property_id, [utc("2026-11-01T00:05:00")], name="signup")
+    run.once(settings)
+    rollup = admin.execute("SELECT property_id, bucket, is_bot, page_views FROM metrics.pageviews_15m ORDER BY 1, 2, 3").fetchall()
+    raw = admin.execute("""SELECT property_id, time_bucket('15 minutes', time) b, is_bot, count(*) FROM metrics.events
+                           WHERE name = 'page_view' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""").fetchall()
+    assert rollup == raw and sum(r[3] for r in rollup) == 18
