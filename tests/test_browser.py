@@ -1,0 +1,59 @@
+"""A real browser: a visitor's Chromium runs the tracker on a third-party page, then the owner
+logs in through the form and reads the count (Debian's chromium, driven by Playwright)."""
+
+import shutil
+import time
+
+import pytest
+from playwright.sync_api import sync_playwright
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from app.main import create_app
+from parcours import spool
+from worker import run
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def site(parcours_url: str, property_id: str) -> Starlette:
+    page = f"""<!doctype html><title>A tracked page</title><h1>Hello</h1>
+               <script defer src="{parcours_url}/js/{property_id}.js"></script>"""
+    return Starlette(routes=[Route("/article", lambda request: HTMLResponse(page))])
+
+
+def test_a_visit_in_a_browser_shows_on_the_owners_dashboard(settings, owner, property_id, serve, browser):
+    parcours_url = serve(create_app(settings))
+    site_url = serve(site(parcours_url, property_id))
+
+    visitor = browser.new_page()
+    visitor.goto(f"{site_url}/article")
+    deadline = time.monotonic() + 10
+    while not spool.sealed_segments(settings.spool_dir):
+        assert time.monotonic() < deadline, "the beacon never reached the spool"
+        time.sleep(0.05)
+    assert run.once(settings).events == 1
+
+    dashboard = browser.new_page()
+    dashboard.goto(f"{parcours_url}/properties/{property_id}")
+    dashboard.get_by_label("Email").fill(owner["email"])
+    dashboard.get_by_label("Password").fill(owner["password"])
+    dashboard.get_by_role("button", name="Log in").click()
+    dashboard.get_by_role("link", name="Example").click()
+    assert dashboard.get_by_test_id("total-page-views").inner_text() == "1"
+
+    dashboard.get_by_role("link", name="Last 30 days").click()
+    dashboard.wait_for_url("**period=30d")
+    assert dashboard.locator("tr[data-day]").count() == 30
+    assert dashboard.get_by_test_id("total-page-views").inner_text() == "1"
