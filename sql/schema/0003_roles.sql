@@ -29,5 +29,7 @@ GRANT SELECT ON parcours.instance, parcours.rollups TO parcours_worker;
 GRANT USAGE ON SCHEMA accounts, metrics TO parcours_web;
 GRANT SELECT, INSERT, UPDATE, DELETE ON accounts.users, accounts.sessions, accounts.properties TO parcours_web;
 
--- analysts: the documented views in analytics, nothing else.
+-- analysts: the documented views in analytics, nothing else, and never a write: every
+-- transaction of theirs is read-only, whatever object a later migration forgets to lock.
 GRANT USAGE ON SCHEMA analytics TO parcours_analyst;
+ALTER ROLE parcours_analyst SET default_transaction_read_only = on;
