@@ -72,6 +72,7 @@ def is_running(settings: Settings) -> bool:
 def init(settings: Settings) -> None:
     owner = _owner()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings.cluster_home.mkdir(parents=True, exist_ok=True)
     for directory in (settings.cluster_dir, settings.socket_dir):
         directory.mkdir(exist_ok=True, mode=0o700)
         _chown(directory, owner)
@@ -92,7 +93,7 @@ def up(settings: Settings) -> str:
     if is_running(settings):
         return "already running"
     owner = _owner()
-    log = settings.var_dir / "postgresql.log"
+    log = settings.cluster_home / "postgresql.log"
     log.touch()
     _chown(log, owner)
     pg_ctl = str(postgres_bin_dir() / "pg_ctl")

@@ -4,9 +4,12 @@ behind its back."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 from typing import Literal
 
+import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,7 +59,10 @@ class Settings(BaseSettings):
     @classmethod
     def _parses(cls, value: str) -> str:
         if value:
-            conninfo_to_dict(value)  # raises a clear error on a malformed URL
+            try:
+                conninfo_to_dict(value)
+            except psycopg.Error as error:
+                raise ValueError(f"not a PostgreSQL connection URL: {error}") from None
         return value
 
     @property
@@ -64,12 +70,23 @@ class Settings(BaseSettings):
         return self.var_dir / "spool"
 
     @property
+    def cluster_home(self) -> Path:
+        """Where the local cluster lives: var/ itself, unless root runs it (as the postgres
+        user) from a checkout that user cannot reach, such as one under /root; then a
+        directory of this checkout's own under /var/lib/parcours."""
+        var = self.var_dir.resolve()
+        if os.geteuid() != 0 or _others_can_reach(var):
+            return var
+        digest = hashlib.sha256(str(var).encode()).hexdigest()[:12]
+        return Path("/var/lib/parcours/clusters") / digest
+
+    @property
     def cluster_dir(self) -> Path:
-        return self.var_dir / "pg"
+        return self.cluster_home / "pg"
 
     @property
     def socket_dir(self) -> Path:
-        return self.var_dir / "run"
+        return self.cluster_home / "run"
 
     def admin_conninfo(self, dbname: str | None = None) -> str:
         base = self.database_url or make_conninfo(
@@ -88,6 +105,11 @@ class Settings(BaseSettings):
         if len(key) < 32:
             raise ValueError("PARCOURS_SECRET_KEY must be set to at least 32 characters")
         return key
+
+
+def _others_can_reach(path: Path) -> bool:
+    """Every existing ancestor of `path` grants search permission to other users."""
+    return all(p.stat().st_mode & 0o001 for p in (path, *path.parents) if p.exists())
 
 
 def load_settings(env_file: Path | None = None) -> Settings:
