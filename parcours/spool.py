@@ -26,6 +26,12 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def layout(root: Path) -> dict[str, Path]:
     dirs = {name: root / name for name in ("open", "sealed", "archive", "quarantine")}
     for directory in dirs.values():
@@ -55,8 +61,13 @@ class SpoolWriter:
         with self._lock:
             if self._file is None:
                 self._open(received_ns or time.time_ns())
-            os.write(self._file, data)
-            os.fsync(self._file)
+            try:
+                _write_all(self._file, data)
+                os.fsync(self._file)
+            except OSError:
+                # Cut a partial write off, or the next record would be glued to its remains.
+                os.ftruncate(self._file, self._size)
+                raise
             self._size += len(data)
             if self._size >= self.max_bytes:
                 self._seal()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -14,6 +15,8 @@ from app.collect.properties import ActiveProperties
 from parcours import PROJECT_ROOT
 from parcours.settings import Settings
 from parcours.spool import SpoolWriter
+
+log = logging.getLogger(__name__)
 
 
 def client_ip(request: Request) -> str:
@@ -60,7 +63,11 @@ def router(settings: Settings, spool: SpoolWriter, properties: ActiveProperties)
             raise HTTPException(400, str(error)) from None
         if event["p"] not in properties:
             raise HTTPException(404, "unknown property")
-        await run_in_threadpool(spool.append, staged_record(event, request, received_ns))
+        try:
+            await run_in_threadpool(spool.append, staged_record(event, request, received_ns))
+        except OSError:
+            log.exception("could not stage an event")
+            raise HTTPException(503, "cannot stage events right now; retry later") from None
         return Response(status_code=202)
 
     return routes

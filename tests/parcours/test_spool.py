@@ -2,6 +2,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from parcours import spool
 
 
@@ -48,3 +50,22 @@ def test_archive_compresses_and_removes(tmp_path):
     archived = spool.archive(segment, tmp_path)
     assert archived.suffix == ".gz" and not segment.exists()
     assert spool.depth(tmp_path)["segments"] == 0
+
+
+def test_a_failed_write_leaves_no_fragment_for_the_next_record(tmp_path, monkeypatch):
+    writer = spool.SpoolWriter(tmp_path, 3600, 1 << 20)
+    writer.append(b'{"a": 1}')
+    real_write = os.write
+
+    def short_then_fail(fd, data):
+        real_write(fd, bytes(data[:3]))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", short_then_fail)
+    with pytest.raises(OSError):
+        writer.append(b'{"lost": true}')
+    monkeypatch.undo()
+    writer.append(b'{"b": 2}')
+    writer.close()
+    [segment] = spool.sealed_segments(tmp_path)
+    assert [line for _, line in spool.read_lines(segment)] == [b'{"a": 1}', b'{"b": 2}']
