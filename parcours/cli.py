@@ -42,6 +42,8 @@ Examples:
 
   parcours db migrate    # apply pending migrations from sql/
 
+  parcours db schema > docs/schema.txt    # refresh the readable schema after a migration
+
   parcours db down       # stop the local cluster
 """)
 user_app = typer.Typer(no_args_is_help=True, help="""
@@ -103,6 +105,15 @@ def db_migrate(ctx: typer.Context):
     with _admin(settings) as conn:
         applied = migrations.migrate(conn, settings.rollup_engine)
     typer.echo("\n".join(f"applied {name}" for name in applied) or "nothing to apply")
+
+
+@db_app.command("schema")
+def db_schema(ctx: typer.Context):
+    """Print the readable schema of the migrated database (what docs/schema.txt holds)."""
+    from parcours import schema
+
+    with _admin(ctx.obj) as conn:
+        typer.echo(schema.describe(conn), nl=False)
 
 
 @app.command("doctor")
