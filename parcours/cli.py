@@ -18,19 +18,17 @@ from parcours import cluster, doctor, migrations, queries
 from parcours.errors import ParcoursError
 from parcours.settings import Settings, load_settings
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help="""
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  rich_markup_mode=None, help="""
 Parcours: self-hosted web analytics.
 
 Examples:
 
+\b
   parcours db up && parcours db migrate     # local database under var/, schema up to date
-
   parcours demo                             # demo user and property with a week of traffic
-
   parcours serve --port 8000                # the web app (collect, dashboard)
-
   parcours worker                           # load the spool into the database, forever
-
   parcours doctor                           # versions, edition, rollup engine, spool lag
 """)
 db_app = typer.Typer(no_args_is_help=True, help="""
@@ -38,12 +36,10 @@ The database.
 
 Examples:
 
+\b
   parcours db up         # create and start the local cluster in var/pg (no effect if running)
-
   parcours db migrate    # apply pending migrations from sql/
-
   parcours db schema > docs/schema.txt    # refresh the readable schema after a migration
-
   parcours db down       # stop the local cluster
 """)
 user_app = typer.Typer(no_args_is_help=True, help="""
@@ -51,8 +47,8 @@ Users.
 
 Examples:
 
+\b
   parcours user add owner@example.com              # prompts for the password
-
   PARCOURS_PASSWORD=... parcours user add a@b.org  # non-interactive
 """)
 property_app = typer.Typer(no_args_is_help=True, help="""
@@ -60,8 +56,8 @@ Properties (tracked sites).
 
 Examples:
 
+\b
   parcours property add "My blog" --owner owner@example.com --domain blog.example.com --time-zone Europe/Paris
-
   parcours property list
 """)
 app.add_typer(db_app, name="db")
