@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import click
 import psycopg
 import pydantic
 import typer
@@ -198,13 +197,9 @@ def demo_command(ctx: typer.Context):
 
 
 def main() -> None:
+    # Click itself reports usage errors (exit 2); everything else an operator can cause is one line.
     try:
-        app(standalone_mode=False)
-    except click.exceptions.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except click.exceptions.Abort:
-        sys.exit(130)
+        app()
     except pydantic.ValidationError as error:
         first = error.errors()[0]
         _fail(f"invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}")

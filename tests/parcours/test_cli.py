@@ -46,3 +46,9 @@ def test_errors_are_one_line_and_a_non_zero_exit(settings, owner, args, env, mes
     assert result.returncode != 0
     assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_usage_error_shows_usage_not_a_traceback(settings):
+    result = parcours(settings, "property", "add")
+    assert result.returncode == 2
+    assert "Missing argument 'name'" in result.stderr and "Traceback" not in result.stderr
