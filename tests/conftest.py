@@ -8,6 +8,7 @@ another one; tests create and drop their own databases there and touch nothing e
 from __future__ import annotations
 
 import secrets
+import shutil
 import socket
 import threading
 import time
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from playwright.sync_api import sync_playwright
 from pydantic import SecretStr
 import uvicorn
 from psycopg import sql
@@ -130,3 +132,16 @@ def property_id(admin: psycopg.Connection, owner: dict) -> str:
     from app.accounts import properties
 
     return properties.add(admin, owner["id"], "Example", ["example.com"], "Asia/Kolkata")
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()

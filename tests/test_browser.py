@@ -1,11 +1,8 @@
 """A real browser: a visitor's Chromium runs the tracker on a third-party page, then the owner
 logs in through the form and reads the count (Debian's chromium, driven by Playwright)."""
 
-import shutil
 import time
 
-import pytest
-from playwright.sync_api import sync_playwright
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -13,19 +10,6 @@ from starlette.routing import Route
 from app.main import create_app
 from parcours import spool
 from worker import run
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
 
 def site(parcours_url: str, property_id: str) -> Starlette:
     page = f"""<!doctype html><title>A tracked page</title><h1>Hello</h1>

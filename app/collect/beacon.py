@@ -75,6 +75,46 @@ def _property(data: dict[str, Any]) -> str:
     return value  # type: ignore[return-value]
 
 
+MAX_PROPS = 30
+META_TEXT = {"type": 40, "author": 100}
+META_LISTS = {"categories": 20, "tags": 30}
+META_FLAGS = ("is_home", "is_single", "is_page", "is_archive")
+
+
+def _props(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Custom event properties: a flat object of at most 30 short keys and scalar values."""
+    value = data.get("d")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(value) > MAX_PROPS:
+        raise BeaconError(f"field 'd' must be an object of at most {MAX_PROPS} properties")
+    props = {}
+    for key, item in value.items():
+        if not 1 <= len(key) <= 64 or (item is not None and not isinstance(item, (str, int, float, bool))):
+            raise BeaconError("field 'd' may hold only short keys with text, number or boolean values")
+        props[_CONTROL.sub("", key)] = _CONTROL.sub("", item)[:256] if isinstance(item, str) else item
+    return props
+
+
+def _strings(value: Any, limit: int) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [_CONTROL.sub("", v)[:100] for v in value if isinstance(v, str)][:limit]
+
+
+def _meta(data: dict[str, Any]) -> dict[str, Any] | None:
+    """WordPress page metadata; unknown keys and wrong types are dropped, not refused,
+    because themes and plugins fill it and the page view itself is still good."""
+    value = data.get("m")
+    if not isinstance(value, dict):
+        return None
+    meta: dict[str, Any] = {k: _CONTROL.sub("", value[k])[:n] for k, n in META_TEXT.items()
+                            if isinstance(value.get(k), str)}
+    meta.update({k: _strings(value[k], n) for k, n in META_LISTS.items() if k in value})
+    meta.update({k: value[k] for k in META_FLAGS if isinstance(value.get(k), bool)})
+    return meta or None
+
+
 def sanitize(data: dict[str, Any]) -> dict[str, Any]:
     """The fields Parcours keeps, checked and trimmed; unknown keys are dropped."""
     event = {
@@ -87,5 +127,7 @@ def sanitize(data: dict[str, Any]) -> dict[str, Any]:
         "w": _int(data, "w", 0, 100_000),
         "e": _int(data, "e", 0, 86_400_000),
         "s": _int(data, "s", 0, 100),
+        "d": _props(data),
+        "m": _meta(data),
     }
     return {key: value for key, value in event.items() if value is not None}

@@ -18,6 +18,9 @@ GOOD = {"p": "abcdef1234", "n": "page_view", "u": "https://example.com/a?b=c"}
     (json.dumps({**GOOD, "s": 101}).encode(), "field 's' must be a number from 0 to 100"),
     (json.dumps({**GOOD, "w": True}).encode(), "field 'w' must be a number"),
     (b"{" + b" " * beacon.MAX_BYTES + b"}", "larger than"),
+    (json.dumps({**GOOD, "d": [1]}).encode(), "field 'd' must be an object"),
+    (json.dumps({**GOOD, "d": {str(i): i for i in range(31)}}).encode(), "at most 30 properties"),
+    (json.dumps({**GOOD, "d": {"nested": {"a": 1}}}).encode(), "text, number or boolean values"),
 ])
 def test_refused_with_a_reason(body, reason):
     with pytest.raises(beacon.BeaconError, match=reason.replace("(", r"\(").replace(")", r"\)")):
@@ -31,3 +34,10 @@ def test_sanitized_keeps_known_fields_only_and_strips_control_characters():
 
 def test_custom_event_names_are_accepted():
     assert beacon.parse(json.dumps({**GOOD, "n": "signup: pro"}).encode())["n"] == "signup: pro"
+
+
+def test_wordpress_meta_keeps_known_keys_of_the_right_type():
+    meta = {"type": "post", "author": "Ada", "categories": ["News", 5], "tags": "not-a-list",
+            "is_single": True, "is_home": "yes", "theme": "x"}
+    event = beacon.parse(json.dumps({**GOOD, "m": meta}).encode())
+    assert event["m"] == {"type": "post", "author": "Ada", "categories": ["News"], "tags": [], "is_single": True}
