@@ -131,7 +131,8 @@ def owner(admin: psycopg.Connection) -> dict:
 def property_id(admin: psycopg.Connection, owner: dict) -> str:
     from app.accounts import properties
 
-    return properties.add(admin, owner["id"], "Example", ["example.com"], "Asia/Kolkata")
+    # 127.0.0.1: the browser tests' pages are served from loopback.
+    return properties.add(admin, owner["id"], "Example", ["example.com", "127.0.0.1"], "Asia/Kolkata")
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MAX_BYTES = 8 * 1024
 STANDARD_EVENTS = frozenset({"page_view", "ping", "scroll", "page_exit"})
@@ -26,8 +26,12 @@ def parse(body: bytes) -> dict[str, Any]:
     if len(body) > MAX_BYTES:
         raise BeaconError(f"beacon larger than {MAX_BYTES} bytes")
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BeaconError("body is not UTF-8") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
         raise BeaconError("body is not JSON") from None
     if not isinstance(data, dict):
         raise BeaconError("body must be a JSON object")
@@ -54,11 +58,28 @@ def _int(data: dict[str, Any], key: str, low: int, high: int) -> int | None:
     return int(value)
 
 
-def _url(data: dict[str, Any], key: str, required: bool) -> str | None:
-    value = _text(data, key, 2048, required)
-    if value is not None and urlsplit(value).scheme not in ("http", "https"):
-        raise BeaconError(f"field '{key}' must be an http(s) URL")
-    return value
+CAMPAIGN_KEYS = ("ref", "source")
+
+
+def _page_url(data: dict[str, Any]) -> str:
+    """The page URL without its fragment, its query reduced to campaign parameters
+    (utm_*, ref, source): other parameters can carry personal data and split one page in many."""
+    value = _text(data, "u", 2048, required=True) or ""
+    url = urlsplit(value)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise BeaconError("field 'u' must be an http(s) URL")
+    kept = [pair for pair in parse_qsl(url.query, keep_blank_values=False)
+            if pair[0].startswith("utm_") or pair[0] in CAMPAIGN_KEYS]
+    return urlunsplit((url.scheme, url.netloc.lower(), url.path or "/", urlencode(kept), ""))
+
+
+def _referrer(data: dict[str, Any]) -> str | None:
+    """Scheme, host and path only; a referrer that is not an http(s) URL is dropped, not refused."""
+    value = _text(data, "r", 2048)
+    url = urlsplit(value or "")
+    if url.scheme not in ("http", "https") or not url.hostname:
+        return None
+    return urlunsplit((url.scheme, url.netloc.lower(), url.path, "", ""))
 
 
 def _name(data: dict[str, Any]) -> str:
@@ -120,8 +141,8 @@ def sanitize(data: dict[str, Any]) -> dict[str, Any]:
     event = {
         "p": _property(data),
         "n": _name(data),
-        "u": _url(data, "u", required=True),
-        "r": _url(data, "r", required=False),
+        "u": _page_url(data),
+        "r": _referrer(data),
         "t": _text(data, "t", 512),
         "l": _text(data, "l", 35),
         "w": _int(data, "w", 0, 100_000),

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import time
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -63,6 +64,8 @@ def router(settings: Settings, spool: SpoolWriter, properties: ActiveProperties)
             raise HTTPException(400, str(error)) from None
         if event["p"] not in properties:
             raise HTTPException(404, "unknown property")
+        if not properties.allows_host(event["p"], urlsplit(event["u"]).hostname or ""):
+            raise HTTPException(403, "the page's host is not one of this property's domains")
         try:
             await run_in_threadpool(spool.append, staged_record(event, request, received_ns))
         except OSError:

@@ -1,2 +1,2 @@
 -- name: active_properties
-SELECT id FROM accounts.properties WHERE active;
+SELECT id, domains FROM accounts.properties WHERE active;

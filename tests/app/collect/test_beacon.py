@@ -4,7 +4,7 @@ import pytest
 
 from app.collect import beacon
 
-GOOD = {"p": "abcdef1234", "n": "page_view", "u": "https://example.com/a?b=c"}
+GOOD = {"p": "abcdef1234", "n": "page_view", "u": "https://example.com/a"}
 
 
 @pytest.mark.parametrize("body, reason", [
@@ -15,6 +15,8 @@ GOOD = {"p": "abcdef1234", "n": "page_view", "u": "https://example.com/a?b=c"}
     (json.dumps({**GOOD, "n": "<script>"}).encode(), "field 'n' is not a valid event name"),
     (json.dumps({**GOOD, "u": "javascript:alert(1)"}).encode(), "field 'u' must be an http(s) URL"),
     (json.dumps({**GOOD, "u": 5}).encode(), "field 'u' must be a string"),
+    (json.dumps({**GOOD, "u": "https:///nohost"}).encode(), "field 'u' must be an http(s) URL"),
+    (b'{"p": "\xff"}', "body is not UTF-8"),
     (json.dumps({**GOOD, "s": 101}).encode(), "field 's' must be a number from 0 to 100"),
     (json.dumps({**GOOD, "w": True}).encode(), "field 'w' must be a number"),
     (b"{" + b" " * beacon.MAX_BYTES + b"}", "larger than"),
@@ -41,3 +43,16 @@ def test_wordpress_meta_keeps_known_keys_of_the_right_type():
             "is_single": True, "is_home": "yes", "theme": "x"}
     event = beacon.parse(json.dumps({**GOOD, "m": meta}).encode())
     assert event["m"] == {"type": "post", "author": "Ada", "categories": ["News"], "tags": [], "is_single": True}
+
+
+@pytest.mark.parametrize("field, given, kept", [
+    ("u", "https://Example.com/a?utm_source=nl&utm_campaign=x&email=a@b.c&ref=hn#top",
+     "https://example.com/a?utm_source=nl&utm_campaign=x&ref=hn"),
+    ("u", "https://example.com", "https://example.com/"),
+    ("r", "https://www.google.com/search?q=secret#frag", "https://www.google.com/search"),
+    ("r", "android-app://com.google.android.gm/", None),
+    ("r", "not a url", None),
+])
+def test_urls_keep_only_what_reports_need(field, given, kept):
+    event = beacon.parse(json.dumps({**GOOD, field: given}).encode())
+    assert event.get(field) == kept

@@ -1,6 +1,7 @@
 """The collect endpoint over real HTTP: what it answers, and that a 202 means on disk."""
 
 import json
+import time
 
 import httpx
 import pytest
@@ -31,9 +32,11 @@ def test_accepted_beacon_is_on_disk_before_the_answer(settings, property_id, col
     ("{}", 400, "field 'p' is required"),
     ('{"p": "zzzzzzzz", "n": "page_view", "u": "https://example.com/"}', 404, "unknown property"),
     ("x" * 9000, 413, "larger than 8192 bytes"),
+    ('{"p": "PID", "n": "page_view", "u": "https://evil.example.net/"}', 403, "not one of this property's domains"),
+    ('{"p": "PID", "n": "page_view", "u": "https://notexample.com/"}', 403, "not one of this property's domains"),
 ])
-def test_bad_beacons_get_a_reason_and_nothing_is_staged(settings, collect, body, status, reason):
-    response = collect.post("/metrics", content=body)
+def test_bad_beacons_get_a_reason_and_nothing_is_staged(settings, property_id, collect, body, status, reason):
+    response = collect.post("/metrics", content=body.replace("PID", property_id))
     assert response.status_code == status and reason in response.json()["detail"]
     assert _staged(settings) == []
 
@@ -44,3 +47,19 @@ def test_tracker_script_has_etag_and_revalidates(property_id, collect):
     again = collect.get(f"/js/{property_id}.js", headers={"if-none-match": first.headers["etag"]})
     assert again.status_code == 304
     assert collect.get("/js/nosuchproperty.js").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["https://example.com/", "https://www.example.com/a", "http://blog.example.com:8080/"])
+def test_pages_on_the_domains_and_their_subdomains_are_accepted(property_id, collect, url):
+    body = {"p": property_id, "n": "page_view", "u": url}
+    assert collect.post("/metrics", content=json.dumps(body)).status_code == 202
+
+
+def test_known_properties_are_still_accepted_when_the_database_is_unreachable(settings, admin, database, property_id, collect):
+    admin.execute(f'REVOKE CONNECT ON DATABASE "{database}" FROM PUBLIC')
+    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'parcours_collect'"
+                  " AND datname = current_database()")
+    time.sleep(2 * settings.property_reload_seconds)  # at least one failed reload
+    body = {"p": property_id, "n": "page_view", "u": "https://example.com/"}
+    assert collect.post("/metrics", content=json.dumps(body)).status_code == 202
+    assert len(_staged(settings)) == 1
