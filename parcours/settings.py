@@ -11,7 +11,7 @@ from typing import Literal
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from parcours import PROJECT_ROOT
@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     property_reload_seconds: float = Field(default=10.0, gt=0)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     cookie_secure: Literal["auto", "always", "never"] = "auto"
+    # Peers whose X-Forwarded-For collect believes (the reverse proxy), as addresses or networks.
+    trusted_proxies: list[IPvAnyNetwork] = []
     # The URL the tracker posts to and the CLI prints; empty means "as the request came in".
     public_url: str = ""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
 import time
@@ -18,16 +19,34 @@ from parcours.settings import Settings
 from parcours.spool import SpoolWriter
 
 log = logging.getLogger(__name__)
+# Beacons come from every tracked site's origin and carry no credentials.
+CORS = {"Access-Control-Allow-Origin": "*"}
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
+def client_ip(request: Request, trusted: list) -> str:
+    """The visitor's address: the direct peer, unless that peer is a trusted proxy; then the
+    rightmost X-Forwarded-For entry that is not itself a trusted proxy (entries further left
+    are whatever the client chose to send)."""
+    peer = request.client.host if request.client else ""
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    address = peer
+    while _is_trusted(address, trusted) and hops:
+        address = hops.pop()
+    return address
 
 
-def staged_record(event: dict, request: Request, received_ns: int) -> bytes:
+def _is_trusted(address: str, trusted: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def staged_record(event: dict, request: Request, ip: str, received_ns: int) -> bytes:
     """The spool line: the sanitized event plus what only the server knows. The IP stays
     here only until the worker has derived the visitor id and the country from it."""
-    record = {"v": 1, "ts": received_ns, "ip": client_ip(request),
+    record = {"v": 1, "ts": received_ns, "ip": ip,
               "ua": request.headers.get("user-agent", "")[:512], "e": event}
     return json.dumps(record, separators=(",", ":")).encode()
 
@@ -67,11 +86,18 @@ def router(settings: Settings, spool: SpoolWriter, properties: ActiveProperties)
         if not properties.allows_host(event["p"], urlsplit(event["u"]).hostname or ""):
             raise HTTPException(403, "the page's host is not one of this property's domains")
         try:
-            await run_in_threadpool(spool.append, staged_record(event, request, received_ns))
+            line = staged_record(event, request, client_ip(request, settings.trusted_proxies), received_ns)
+            await run_in_threadpool(spool.append, line)
         except OSError:
             log.exception("could not stage an event")
             raise HTTPException(503, "cannot stage events right now; retry later") from None
-        return Response(status_code=202)
+        return Response(status_code=202, headers=CORS)
+
+    @routes.options("/metrics")
+    def preflight() -> Response:
+        return Response(status_code=204, headers={**CORS, "Access-Control-Allow-Methods": "POST",
+                                                  "Access-Control-Allow-Headers": "Content-Type",
+                                                  "Access-Control-Max-Age": "86400"})
 
     return routes
 

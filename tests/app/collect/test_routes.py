@@ -1,5 +1,6 @@
 """The collect endpoint over real HTTP: what it answers, and that a 202 means on disk."""
 
+import ipaddress
 import json
 import time
 
@@ -63,3 +64,29 @@ def test_known_properties_are_still_accepted_when_the_database_is_unreachable(se
     body = {"p": property_id, "n": "page_view", "u": "https://example.com/"}
     assert collect.post("/metrics", content=json.dumps(body)).status_code == 202
     assert len(_staged(settings)) == 1
+
+
+@pytest.mark.parametrize("trusted, forwarded, expected", [
+    ([], "203.0.113.5", "127.0.0.1"),                                   # untrusted peer: header ignored
+    (["127.0.0.1/32"], "203.0.113.5", "203.0.113.5"),
+    (["127.0.0.1/32"], "198.51.100.1, 203.0.113.5", "203.0.113.5"),     # leftmost is the client's own claim
+    (["127.0.0.0/8", "10.0.0.0/8"], "203.0.113.5, 10.1.2.3", "203.0.113.5"),  # two proxies deep
+    (["127.0.0.1/32"], "", "127.0.0.1"),
+])
+def test_the_client_ip_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
+        settings, property_id, serve, trusted, forwarded, expected):
+    app = create_app(settings.model_copy(update={"trusted_proxies": [ipaddress.ip_network(n) for n in trusted]}))
+    client = httpx.Client(base_url=serve(app))
+    body = {"p": property_id, "n": "page_view", "u": "https://example.com/"}
+    headers = {"x-forwarded-for": forwarded} if forwarded else {}
+    assert client.post("/metrics", content=json.dumps(body), headers=headers).status_code == 202
+    assert _staged(settings)[0]["ip"] == expected
+
+
+def test_beacons_from_any_origin_pass_cors(property_id, collect):
+    preflight = collect.options("/metrics", headers={"origin": "https://example.com",
+                                                     "access-control-request-method": "POST"})
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
+    body = {"p": property_id, "n": "page_view", "u": "https://example.com/"}
+    answer = collect.post("/metrics", content=json.dumps(body), headers={"origin": "https://example.com"})
+    assert answer.headers["access-control-allow-origin"] == "*"
