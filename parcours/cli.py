@@ -157,24 +157,17 @@ def user_add(ctx: typer.Context, email: str):
     typer.echo(f"added user {email}")
 
 
-def _user_id(conn: psycopg.Connection, email: str) -> int:
-    row = conn.execute(queries.load("accounts")["user_by_email"], {"email": email}).fetchone()
-    if row is None:
-        raise ParcoursError(f"no user with email {email}; add one with: parcours user add {email}")
-    return row[0]
-
-
 @property_app.command("add")
 def property_add(ctx: typer.Context, name: str,
                  owner: str = typer.Option(..., help="Email of the owning user."),
                  domain: list[str] = typer.Option([], help="A domain of the site (repeatable)."),
                  time_zone: str = typer.Option("UTC", help="IANA time zone for days and hours.")):
     """Add a property and print its id and tracking snippet."""
-    from app.accounts import properties
+    from app.accounts import properties, users
 
     settings: Settings = ctx.obj
     with _admin(settings) as conn:
-        property_id = properties.add(conn, _user_id(conn, owner), name, domain, time_zone)
+        property_id = properties.add(conn, users.id_for(conn, owner), name, domain, time_zone)
     typer.echo(f"added property {property_id}")
     typer.echo(f'<script defer src="{settings.display_url}/js/{property_id}.js"></script>')
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from parcours import queries
+from parcours.errors import ParcoursError
 from parcours.settings import Settings
 from parcours.spool import SpoolWriter
 
@@ -119,15 +120,16 @@ def run(settings: Settings) -> list[str]:
 
     password = secrets.token_urlsafe(12)
     with psycopg.connect(settings.admin_conninfo(), autocommit=True) as conn:
-        user = conn.execute(queries.load("accounts")["user_by_email"], {"email": DEMO_EMAIL}).fetchone()
-        if user is None:
-            users.add(conn, DEMO_EMAIL, password)
+        try:
+            user_id = users.id_for(conn, DEMO_EMAIL)
+        except ParcoursError:
+            user_id = users.add(conn, DEMO_EMAIL, password)
         else:
             users.set_password(conn, DEMO_EMAIL, password)
         owned = conn.execute(queries.load("accounts")["owned_property"],
-                             {"id": DEMO_PROPERTY, "user_id": _user_id(conn)}).fetchone()
+                             {"id": DEMO_PROPERTY, "user_id": user_id}).fetchone()
         if owned is None:
-            properties.add(conn, _user_id(conn), "Demo blog", [DEMO_HOST], DEMO_TIME_ZONE, DEMO_PROPERTY)
+            properties.add(conn, user_id, "Demo blog", [DEMO_HOST], DEMO_TIME_ZONE, DEMO_PROPERTY)
     lines = []
     if owned is None:
         staged = stage(week_of_traffic(DEMO_PROPERTY, DEMO_HOST, DEMO_TIME_ZONE, now_utc()), settings.spool_dir)
@@ -136,6 +138,3 @@ def run(settings: Settings) -> list[str]:
     return lines + [f"demo login: {DEMO_EMAIL} / {password}",
                     f"demo property: {settings.display_url}/properties/{DEMO_PROPERTY}"]
 
-
-def _user_id(conn) -> int:
-    return conn.execute(queries.load("accounts")["user_by_email"], {"email": DEMO_EMAIL}).fetchone()[0]

@@ -143,14 +143,18 @@ def archive(segment: Path, root: Path) -> Path:
     return target
 
 
+def waiting_segments(root: Path) -> list[Path]:
+    """Open and sealed segments: everything accepted and not yet loaded."""
+    return sorted(layout(root)["open"].glob("*.jsonl")) + sealed_segments(root)
+
+
 def depth(root: Path) -> dict[str, int | float | None]:
     """Segments waiting for the worker, and the age in seconds of the oldest one."""
-    dirs = layout(root)
-    waiting = sorted(dirs["open"].glob("*.jsonl")) + sealed_segments(root)
+    waiting = waiting_segments(root)
     oldest = min((int(p.name.split("-")[0]) for p in waiting), default=None)
     return {
         "segments": len(waiting),
         "bytes": sum(p.stat().st_size for p in waiting),
         "lag_seconds": None if oldest is None else max(0.0, time.time() - oldest / 1e9),
-        "quarantined": len(list(dirs["quarantine"].glob("*.jsonl"))),
+        "quarantined": len(list(layout(root)["quarantine"].glob("*.jsonl"))),
     }

@@ -34,6 +34,13 @@ def set_password(conn: psycopg.Connection, email: str, password: str) -> None:
         raise ParcoursError(f"no user with email {email}")
 
 
+def id_for(conn: psycopg.Connection, email: str) -> int:
+    row = conn.execute(queries.load("accounts")["user_by_email"], {"email": email}).fetchone()
+    if row is None:
+        raise ParcoursError(f"no user with email {email}; add one with: parcours user add {email}")
+    return row[0]
+
+
 def authenticate(conn: psycopg.Connection, email: str, password: str) -> int | None:
     row = conn.execute(queries.load("accounts")["user_by_email"], {"email": email}).fetchone()
     if row is None:

@@ -52,3 +52,15 @@ def test_a_usage_error_shows_usage_not_a_traceback(settings):
     result = parcours(settings, "property", "add")
     assert result.returncode == 2
     assert "Missing argument 'name'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_loads_a_week_once_and_renews_the_login(settings, admin):
+    first = parcours(settings, "demo")
+    assert first.returncode == 0, first.stderr
+    loaded = admin.execute("SELECT count(*), count(DISTINCT time::date) FROM metrics.events").fetchone()
+    assert loaded[0] > 1000 and loaded[1] >= 7
+    assert f"the worker loaded {loaded[0]}" in first.stdout
+    second = parcours(settings, "demo")
+    assert "staged" not in second.stdout
+    assert admin.execute("SELECT count(*) FROM metrics.events").fetchone()[0] == loaded[0]
+    assert second.stdout.split("demo login: ")[1].split()[2] != first.stdout.split("demo login: ")[1].split()[2]

@@ -24,7 +24,7 @@ def site(parcours_url: str, property_id: str, outbound_url: str) -> Starlette:
 
 
 def staged(settings) -> list[dict]:
-    files = sorted((settings.spool_dir / "open").glob("*.jsonl")) + spool.sealed_segments(settings.spool_dir)
+    files = spool.waiting_segments(settings.spool_dir)
     return [json.loads(line)["e"] for path in files for _, line in spool.read_lines(path)]
 
 

@@ -17,7 +17,7 @@ def collect(settings, property_id, serve):
 
 
 def _staged(settings):
-    files = sorted((settings.spool_dir / "open").glob("*.jsonl")) + spool.sealed_segments(settings.spool_dir)
+    files = spool.waiting_segments(settings.spool_dir)
     return [json.loads(line) for path in files for _, line in spool.read_lines(path)]
 
 
