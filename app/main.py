@@ -1,10 +1,16 @@
-"""The web process's composition root: builds the collect, accounts and dashboard routers from
-one Settings object and owns the resources they share (spool writer, pools, threads)."""
+"""The web process's composition root. From one Settings object it builds the collect app
+(bare ASGI, see app/collect/routes.py) and, for role "all", the dashboard and accounts
+FastAPI app behind it, with the resources each owns (spool writer, pools, threads).
+
+Role "collect" serves only the collect path, so collection survives a broken dashboard.
+"""
 
 from __future__ import annotations
 
-import threading
+import os
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -12,48 +18,59 @@ from psycopg_pool import ConnectionPool
 
 from app.accounts import routes as accounts_routes
 from app.collect import routes as collect_routes
-from app.collect.properties import ActiveProperties
+from app.collect.asgi import Receive, Scope, Send
 from app.dashboard import routes as dashboard_routes
 from app.web import Web, make_templates
 from parcours import PROJECT_ROOT
-from parcours.settings import Settings
-from parcours.spool import SpoolWriter
+from parcours.settings import Settings, load_settings
+
+ServeRole = Literal["collect", "all"]
+# How `parcours serve --workers N` hands its choices to the worker processes uvicorn starts.
+ROLE_VARIABLE = "PARCOURS_SERVE_ROLE"
+ENV_FILE_VARIABLE = "PARCOURS_SERVE_ENV_FILE"
 
 
-def _sealer(spool: SpoolWriter, stop: threading.Event) -> threading.Thread:
-    """Seals the open segment once it is old enough, so quiet sites still reach the worker."""
-    def run() -> None:
-        while not stop.wait(min(0.5, spool.max_age)):
-            spool.seal_if_due()
-    return threading.Thread(target=run, name="spool-sealer", daemon=True)
+def create_app(settings: Settings, role: ServeRole = "all"):
+    collector = collect_routes.build(settings)
+    if role == "collect":
+        return collector
+    dashboard = _dashboard(settings, collector)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        # Collect's paths never touch FastAPI; the lifespan (which starts both) goes to FastAPI.
+        if scope["type"] == "http" and collector.handles(scope["path"]):
+            await collector(scope, receive, send)
+        else:
+            await dashboard(scope, receive, send)
+
+    return app
 
 
-def create_app(settings: Settings) -> FastAPI:
-    spool = SpoolWriter(settings.spool_dir, settings.spool_seal_seconds, settings.spool_segment_bytes)
-    properties = ActiveProperties(settings.role_conninfo("collect"), settings.property_reload_seconds)
+def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastAPI:
     pool = ConnectionPool(settings.role_conninfo("web"), min_size=1, max_size=8, open=False,
                           kwargs={"autocommit": True})
     web = Web(settings=settings, pool=pool, templates=make_templates())
-    stop = threading.Event()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        properties.start()
+        collector.start()
         pool.open(wait=False)
-        sealer = _sealer(spool, stop)
-        sealer.start()
         try:
             yield
         finally:
-            stop.set()
-            properties.stop()
-            sealer.join()
-            spool.close()
+            collector.stop()
             pool.close()
 
     app = FastAPI(title="Parcours", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.include_router(collect_routes.router(settings, spool, properties))
     app.include_router(accounts_routes.router(web))
     app.include_router(dashboard_routes.router(web))
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
     return app
+
+
+def from_environment():
+    """The app factory `parcours serve --workers N` gives uvicorn: each worker process reads
+    the same settings and role the CLI validated before starting them."""
+    env_file = os.environ.get(ENV_FILE_VARIABLE)
+    settings = load_settings(Path(env_file) if env_file else None)
+    return create_app(settings, os.environ.get(ROLE_VARIABLE, "all"))  # type: ignore[arg-type]

@@ -69,6 +69,7 @@ def _settings(ctx: typer.Context,
               env_file: Optional[Path] = typer.Option(None, help="Settings file (default: var/parcours.env if present).")):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx.obj = load_settings(env_file)
+    ctx.meta["env_file"] = env_file
 
 
 def _admin(settings: Settings) -> psycopg.Connection:
@@ -119,13 +120,35 @@ def doctor_command(ctx: typer.Context):
 
 
 @app.command("serve")
-def serve(ctx: typer.Context, host: str = "127.0.0.1", port: int = 8000):
-    """Run the web app: collect endpoint, tracker script, accounts and dashboard."""
+def serve(ctx: typer.Context, host: str = "127.0.0.1", port: int = 8000,
+          role: str = typer.Option("all", help="collect: only /metrics and /js/<id>.js; all: everything."),
+          workers: int = typer.Option(1, min=1, help="Processes; each has its own spool segment.")):
+    """Run the web app: collect endpoint and tracker script, plus accounts and dashboard with --role all.
+
+    \b
+    Examples:
+      parcours serve                                  # everything on 127.0.0.1:8000
+      parcours serve --role collect --port 8001 --workers 2   # collection alone, survives the dashboard
+    """
+    import os
+
     import uvicorn
 
-    from app.main import create_app
+    from app.main import ENV_FILE_VARIABLE, ROLE_VARIABLE, create_app
 
-    uvicorn.run(create_app(ctx.obj), host=host, port=port, proxy_headers=False, log_level="info")
+    if role not in ("collect", "all"):
+        raise typer.BadParameter("must be 'collect' or 'all'", param_hint="--role")
+    settings: Settings = ctx.obj
+    options = {"host": host, "port": port, "proxy_headers": False, "log_level": "info",
+               "server_header": False, "access_log": False}
+    if workers == 1:
+        uvicorn.run(create_app(settings, role), **options)  # type: ignore[arg-type]
+    else:
+        # Worker processes build their own app from the same environment.
+        os.environ[ROLE_VARIABLE] = role
+        if ctx.meta.get("env_file"):
+            os.environ[ENV_FILE_VARIABLE] = str(ctx.meta["env_file"])
+        uvicorn.run("app.main:from_environment", factory=True, workers=workers, **options)
 
 
 @app.command("worker")
@@ -161,15 +184,18 @@ def user_add(ctx: typer.Context, email: str):
 def property_add(ctx: typer.Context, name: str,
                  owner: str = typer.Option(..., help="Email of the owning user."),
                  domain: list[str] = typer.Option([], help="A domain of the site (repeatable)."),
-                 time_zone: str = typer.Option("UTC", help="IANA time zone for days and hours.")):
+                 time_zone: str = typer.Option("UTC", help="IANA time zone for days and hours."),
+                 visitor_ids: str = typer.Option("never", help="Rotate the visitor-id key: never (visitors "
+                                                 "recognised across days) or daily (at local midnight).")):
     """Add a property and print its id and tracking snippet."""
     from app.accounts import properties, users
 
     settings: Settings = ctx.obj
     with _admin(settings) as conn:
-        property_id = properties.add(conn, users.id_for(conn, owner), name, domain, time_zone)
+        property_id = properties.add(conn, users.id_for(conn, owner), name, domain, time_zone,
+                                     visitor_id_rotation=visitor_ids)
     typer.echo(f"added property {property_id}")
-    typer.echo(f'<script defer src="{settings.display_url}/js/{property_id}.js"></script>')
+    typer.echo(f'<script defer src="{settings.display_url}{settings.collect_prefix}/js/{property_id}.js"></script>')
 
 
 @property_app.command("list")

@@ -9,7 +9,6 @@ Like the CLI, this sits above the web app and the worker and uses both.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import secrets
@@ -17,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from parcours import queries
+from parcours import queries, spool
 from parcours.errors import ParcoursError
 from parcours.settings import Settings
 from parcours.spool import SpoolWriter
@@ -60,7 +59,7 @@ def _visit(rng: random.Random, start: datetime, host: str, property_id: str, ip:
                  "l": language, "w": width}
         if index == 0 and referrer:
             event["r"] = referrer
-        records.append({"v": 1, "ts": int(when.timestamp() * 1e9), "ip": ip, "ua": agent, "e": event})
+        records.append({"received_at": when, "ip": ip, "user_agent": agent, "event": event})
         when += timedelta(seconds=rng.randint(15, 240))
     return records
 
@@ -80,7 +79,7 @@ def week_of_traffic(property_id: str, host: str, time_zone: str, now: datetime, 
             if start < now:
                 records += _visit(rng, start, host, property_id, *rng.choice(people))
         hour += timedelta(hours=1)
-    return sorted((r for r in records if r["ts"] <= now.timestamp() * 1e9), key=lambda r: r["ts"])
+    return sorted((r for r in records if r["received_at"] <= now), key=lambda r: r["received_at"])
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -96,7 +95,8 @@ def stage(records: list[dict], spool_root: Path) -> int:
     writer = SpoolWriter(spool_root, max_age=3600, max_bytes=4 * 1024 * 1024)
     for start in range(0, len(records), 500):
         chunk = records[start:start + 500]
-        writer.append_many([json.dumps(r, separators=(",", ":")).encode() for r in chunk], chunk[0]["ts"])
+        lines = [spool.record(r["received_at"], r["ip"], r["user_agent"], r["event"]) for r in chunk]
+        writer.append_many(lines, int(chunk[0]["received_at"].timestamp() * 1e9))
     writer.close()
     return len(records)
 

@@ -11,7 +11,14 @@ from typing import Literal
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from pydantic import AliasChoices, Field, IPvAnyNetwork, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from parcours import PROJECT_ROOT
@@ -52,6 +59,14 @@ class Settings(BaseSettings):
     trusted_proxies: list[IPvAnyNetwork] = []
     # The URL the tracker posts to and the CLI prints; empty means "as the request came in".
     public_url: str = ""
+    # Where collect's routes live: "" serves /metrics and /js/<id>.js, "/p" serves /p/metrics...
+    collect_prefix: str = Field(default="", pattern=r"^(/[A-Za-z0-9._~-]+)*$")
+    # Per client IP and collect process: sustained beacons per second, and the burst allowed
+    # above it (a school or an office shares one address). 0 turns the limit off.
+    collect_rate_per_ip: float = Field(default=50.0, ge=0)
+    collect_burst_per_ip: int = Field(default=500, ge=1)
+    # Staged events; defaults to <var_dir>/spool.
+    spool_dir: Path = Field(default=None, validate_default=False)  # type: ignore[assignment]
 
     @property
     def display_url(self) -> str:
@@ -67,9 +82,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"not a PostgreSQL connection URL: {error}") from None
         return value
 
-    @property
-    def spool_dir(self) -> Path:
-        return self.var_dir / "spool"
+    @model_validator(mode="after")
+    def _default_spool_dir(self) -> Settings:
+        if self.spool_dir is None:
+            self.spool_dir = self.var_dir / "spool"
+        return self
 
     @property
     def cluster_home(self) -> Path:

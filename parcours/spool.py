@@ -10,12 +10,25 @@ contains it commits. Nothing here knows about HTTP or the database.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+
+VERSION = 1
+
+
+def record(received_at: datetime, ip: str, user_agent: str, event: dict) -> bytes:
+    """One spool line (docs/spool.md), without its newline: the sanitized event plus what only
+    the server knows. The IP stays only until the worker has derived the visitor id and the
+    country from it. `received_at` must be in UTC."""
+    line = {"v": VERSION, "received_at": received_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "ip": ip,
+            "user_agent": user_agent, "event": event}
+    return json.dumps(line, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _fsync_dir(directory: Path) -> None:

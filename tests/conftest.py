@@ -17,10 +17,10 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-from playwright.sync_api import sync_playwright
-from pydantic import SecretStr
 import uvicorn
+from playwright.sync_api import sync_playwright
 from psycopg import sql
+from pydantic import SecretStr
 
 from parcours import migrations
 from parcours.settings import Settings
@@ -75,6 +75,7 @@ def settings(database: str, tmp_path) -> Settings:
     return base.model_copy(update={
         "database_url": base.admin_conninfo(database),
         "var_dir": tmp_path / "var",
+        "spool_dir": tmp_path / "var" / "spool",  # model_copy does not re-derive it
         "secret_key": SecretStr(secrets.token_urlsafe(48)),
         "spool_seal_seconds": 0.2,
         "property_reload_seconds": 0.5,

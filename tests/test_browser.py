@@ -11,6 +11,7 @@ from app.main import create_app
 from parcours import spool
 from worker import run
 
+
 def site(parcours_url: str, property_id: str) -> Starlette:
     page = f"""<!doctype html><title>A tracked page</title><h1>Hello</h1>
                <script defer src="{parcours_url}/js/{property_id}.js"></script>"""

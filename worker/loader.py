@@ -9,10 +9,9 @@ start; a crash after it finds the name recorded and only archives the file.
 from __future__ import annotations
 
 import json
-import re
 import logging
+import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import psycopg
@@ -57,7 +56,6 @@ def prepare(segment: Path, context: pipeline.Context) -> Batch:
         if isinstance(outcome, pipeline.Dropped):
             batch.dropped[outcome.reason] = batch.dropped.get(outcome.reason, 0) + 1
             continue
-        outcome["time"] = datetime.fromtimestamp(outcome.pop("time_ns") / 1e9, tz=timezone.utc)
         batch.rows.append(tuple(outcome.get(column) for column in columns))
     return batch
 
@@ -100,7 +98,7 @@ def drain(conn: psycopg.Connection, root: Path, secret: bytes) -> Summary:
     """Load every sealed segment, oldest first. `conn` must be in autocommit mode."""
     q = queries.load("worker")
     engine = conn.execute(q["engine"]).fetchone()[0]
-    properties = frozenset(row[0] for row in conn.execute(q["property_ids"]))
+    properties = {row[0]: pipeline.Property(*row[1:]) for row in conn.execute(q["properties"])}
     context = pipeline.Context(secret=secret, properties=properties)
     summary = Summary()
     for segment in spool.sealed_segments(root):

@@ -24,12 +24,18 @@ def check_time_zone(name: str) -> str:
     return name
 
 
+# Mirrors the check on accounts.properties.visitor_id_rotation (sql/schema/0007_property_changes.sql).
+ROTATIONS = ("never", "daily")
+
+
 def add(conn: psycopg.Connection, owner_id: int, name: str, domains: list[str], time_zone: str,
-        property_id: str | None = None) -> str:
+        property_id: str | None = None, visitor_id_rotation: str = "never") -> str:
+    if visitor_id_rotation not in ROTATIONS:
+        raise ParcoursError("visitor-id rotation must be 'never' or 'daily'")
     property_id = property_id or new_id()
     params = {"id": property_id, "owner_id": owner_id, "name": name,
               "domains": [d.strip().lower() for d in domains if d.strip()],
-              "time_zone": check_time_zone(time_zone)}
+              "time_zone": check_time_zone(time_zone), "visitor_id_rotation": visitor_id_rotation}
     try:
         conn.execute(queries.load("accounts")["add_property"], params)
     except psycopg.errors.UniqueViolation:

@@ -50,12 +50,14 @@ def _text(data: dict[str, Any], key: str, limit: int, required: bool = False) ->
 
 
 def _int(data: dict[str, Any], key: str, low: int, high: int) -> int | None:
+    """A number clamped into [low, high]: a page left open for a week or a scroll past the end
+    still tells something true. Not a number at all (NaN included) is refused."""
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise BeaconError(f"field '{key}' must be a number from {low} to {high}")
-    return int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise BeaconError(f"field '{key}' must be a number")
+    return int(min(max(value, low), high))
 
 
 CAMPAIGN_KEYS = ("ref", "source")

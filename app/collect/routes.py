@@ -1,35 +1,164 @@
-"""HTTP for the collect path: the per-property tracker script and POST /metrics."""
+"""The collect path as a bare ASGI app: POST /metrics and the tracker script at /js/<id>.js.
+
+This is the one path that must stay up and fast when everything else is down, so there is no
+framework between the server and its few steps (rate limit, bounded body, parse, property
+and host checks, group-committed spool write): routing, dependency injection and response
+models would cost more per beacon than the work itself (bench/collect measures it). It runs
+alone under `parcours serve --role collect`, or in front of the dashboard with `--role all`.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
-import json
 import logging
-import time
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.concurrency import run_in_threadpool
-
-from app.collect import beacon
+from app.collect import asgi, beacon, tracker
+from app.collect.asgi import Receive, Refused, Scope, Send
+from app.collect.commit import GroupCommit
 from app.collect.properties import ActiveProperties
-from parcours import PROJECT_ROOT
+from app.collect.ratelimit import RateLimiter
+from parcours import spool
 from parcours.settings import Settings
 from parcours.spool import SpoolWriter
 
 log = logging.getLogger(__name__)
 # Beacons come from every tracked site's origin and carry no credentials.
-CORS = {"Access-Control-Allow-Origin": "*"}
+CORS = (b"access-control-allow-origin", b"*")
+PREFLIGHT = [CORS, (b"access-control-allow-methods", b"POST"),
+             (b"access-control-allow-headers", b"Content-Type"), (b"access-control-max-age", b"86400")]
+# sendBeacon with a string sends text/plain (no preflight); fetch callers may send JSON.
+CONTENT_TYPES = (b"text/plain", b"application/json")
+MAX_USER_AGENT = 512
 
 
-def client_ip(request: Request, trusted: list) -> str:
+@dataclass
+class Collector:
+    settings: Settings
+    spool: SpoolWriter
+    properties: ActiveProperties
+    commit: GroupCommit
+    limiter: RateLimiter
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def metrics_path(self) -> str:
+        return self.settings.collect_prefix + "/metrics"
+
+    @property
+    def scripts_path(self) -> str:
+        return self.settings.collect_prefix + "/js/"
+
+    def handles(self, path: str) -> bool:
+        return path == self.metrics_path or (path.startswith(self.scripts_path) and path.endswith(".js"))
+
+    def start(self) -> None:
+        self.properties.start()
+        threading.Thread(target=self._seal, name="spool-sealer", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.properties.stop()
+        self.commit.close()
+        self.spool.close()
+
+    def _seal(self) -> None:
+        """Seals the open segment once it is old enough, so quiet sites still reach the worker."""
+        while not self._stop.wait(min(0.5, self.spool.max_age)):
+            self.spool.seal_if_due()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await lifespan(self, receive, send)
+        elif scope["type"] == "http":
+            await dispatch(self, scope, receive, send)
+
+
+def build(settings: Settings) -> Collector:
+    spool = SpoolWriter(settings.spool_dir, settings.spool_seal_seconds, settings.spool_segment_bytes)
+    return Collector(
+        settings=settings, spool=spool, commit=GroupCommit(spool),
+        properties=ActiveProperties(settings.role_conninfo("collect"), settings.property_reload_seconds),
+        limiter=RateLimiter(settings.collect_rate_per_ip, settings.collect_burst_per_ip),
+    )
+
+
+async def lifespan(collector: Collector, receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            collector.start()
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            collector.stop()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def dispatch(collector: Collector, scope: Scope, receive: Receive, send: Send) -> None:
+    path, method = scope["path"], scope["method"]
+    if not collector.handles(path):
+        await asgi.refuse(send, Refused(404, "not found"))
+    elif path == collector.metrics_path and method == "POST":
+        await collect(collector, scope, receive, send)
+    elif path == collector.metrics_path and method == "OPTIONS":
+        await asgi.respond(send, 204, extra=PREFLIGHT)
+    elif path != collector.metrics_path and method in ("GET", "HEAD"):
+        await script(collector, scope, send)
+    else:
+        await asgi.refuse(send, Refused(405, "method not allowed"), [CORS])
+
+
+async def collect(collector: Collector, scope: Scope, receive: Receive, send: Send) -> None:
+    received_at = datetime.now(timezone.utc)
+    headers = asgi.headers(scope)
+    ip = client_ip(scope, headers, collector.settings.trusted_proxies)
+    try:
+        if not collector.limiter.allow(ip):
+            raise Refused(429, "too many events from this address; slow down")
+        event = await _accept(collector, headers, receive)
+    except Refused as refusal:
+        retry = [(b"retry-after", b"1")] if refusal.status == 429 else []
+        return await asgi.refuse(send, refusal, [CORS, *retry])
+    user_agent = headers.get(b"user-agent", b"").decode("latin-1")[:MAX_USER_AGENT]
+    try:
+        await collector.commit.append(spool.record(received_at, ip, user_agent, event))
+    except OSError:
+        log.exception("could not stage an event")
+        return await asgi.refuse(send, Refused(503, "cannot store events right now; retry later"),
+                                 [CORS, (b"retry-after", b"5")])
+    await asgi.respond(send, 202, extra=[CORS])
+
+
+async def _accept(collector: Collector, headers: dict[bytes, bytes], receive: Receive) -> dict:
+    """The sanitized event, or Refused with the reason it cannot be staged."""
+    content_type = headers.get(b"content-type", b"text/plain").split(b";")[0].strip().lower()
+    if content_type not in CONTENT_TYPES:
+        raise Refused(415, "send the beacon as text/plain or application/json")
+    body = await asgi.body(receive, headers.get(b"content-length"), beacon.MAX_BYTES)
+    try:
+        event = beacon.parse(body)
+    except beacon.BeaconError as error:
+        raise Refused(400, str(error)) from None
+    if event["p"] not in collector.properties:
+        raise Refused(404, "unknown property")
+    if not collector.properties.allows_host(event["p"], urlsplit(event["u"]).hostname or ""):
+        raise Refused(403, "the page's host is not one of this property's domains")
+    return event
+
+
+def client_ip(scope: Scope, headers: dict[bytes, bytes], trusted: list) -> str:
     """The visitor's address: the direct peer, unless that peer is a trusted proxy; then the
     rightmost X-Forwarded-For entry that is not itself a trusted proxy (entries further left
     are whatever the client chose to send)."""
-    peer = request.client.host if request.client else ""
-    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
-    address = peer
+    address = scope["client"][0] if scope.get("client") else ""
+    if not trusted:
+        return address
+    forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     while _is_trusted(address, trusted) and hops:
         address = hops.pop()
     return address
@@ -43,74 +172,28 @@ def _is_trusted(address: str, trusted: list) -> bool:
     return any(ip in network for network in trusted)
 
 
-def staged_record(event: dict, request: Request, ip: str, received_ns: int) -> bytes:
-    """The spool line: the sanitized event plus what only the server knows. The IP stays
-    here only until the worker has derived the visitor id and the country from it."""
-    record = {"v": 1, "ts": received_ns, "ip": ip,
-              "ua": request.headers.get("user-agent", "")[:512], "e": event}
-    return json.dumps(record, separators=(",", ":")).encode()
+async def script(collector: Collector, scope: Scope, send: Send) -> None:
+    property_id = scope["path"][len(collector.scripts_path):-len(".js")]
+    if property_id not in collector.properties:
+        return await asgi.refuse(send, Refused(404, "unknown property"))
+    headers = asgi.headers(scope)
+    served = tracker.script(property_id, _endpoint(collector, scope, headers))
+    common = [(b"etag", served.etag.encode()), (b"cache-control", b"public, max-age=3600"),
+              (b"vary", b"Accept-Encoding")]
+    if headers.get(b"if-none-match") == served.etag.encode():
+        return await asgi.respond(send, 304, extra=common)
+    typed = [(b"content-type", b"application/javascript; charset=utf-8"), *common]
+    if b"gzip" in headers.get(b"accept-encoding", b""):
+        content, typed = served.gzipped, [*typed, (b"content-encoding", b"gzip")]
+    else:
+        content = served.body
+    await asgi.respond(send, 200, b"" if scope["method"] == "HEAD" else content, typed)
 
 
-def render_tracker(template: str, property_id: str, endpoint: str) -> bytes:
-    # json.dumps yields a quoted, escaped JS string literal; the template's quotes are replaced with it.
-    script = template.replace('"__PARCOURS_PROPERTY__"', json.dumps(property_id))
-    return script.replace('"__PARCOURS_ENDPOINT__"', json.dumps(endpoint)).encode()
-
-
-def router(settings: Settings, spool: SpoolWriter, properties: ActiveProperties) -> APIRouter:
-    routes = APIRouter()
-    template = (PROJECT_ROOT / "tracker" / "parcours.js").read_text()
-
-    @routes.get("/js/{property_id}.js")
-    def tracker(property_id: str, request: Request) -> Response:
-        if property_id not in properties:
-            raise HTTPException(404, "unknown property")
-        endpoint = (settings.public_url or str(request.base_url)).rstrip("/") + "/metrics"
-        body = render_tracker(template, property_id, endpoint)
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=3600"}
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers=headers)
-        return Response(body, media_type="application/javascript", headers=headers)
-
-    @routes.post("/metrics", status_code=202)
-    async def collect(request: Request) -> Response:
-        received_ns = time.time_ns()
-        body = await _bounded_body(request)
-        try:
-            event = beacon.parse(body)
-        except beacon.BeaconError as error:
-            raise HTTPException(400, str(error)) from None
-        if event["p"] not in properties:
-            raise HTTPException(404, "unknown property")
-        if not properties.allows_host(event["p"], urlsplit(event["u"]).hostname or ""):
-            raise HTTPException(403, "the page's host is not one of this property's domains")
-        try:
-            line = staged_record(event, request, client_ip(request, settings.trusted_proxies), received_ns)
-            await run_in_threadpool(spool.append, line)
-        except OSError:
-            log.exception("could not stage an event")
-            raise HTTPException(503, "cannot stage events right now; retry later") from None
-        return Response(status_code=202, headers=CORS)
-
-    @routes.options("/metrics")
-    def preflight() -> Response:
-        return Response(status_code=204, headers={**CORS, "Access-Control-Allow-Methods": "POST",
-                                                  "Access-Control-Allow-Headers": "Content-Type",
-                                                  "Access-Control-Max-Age": "86400"})
-
-    return routes
-
-
-async def _bounded_body(request: Request) -> bytes:
-    """The body, refusing it with 413 as soon as it exceeds the limit rather than after reading it all."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > beacon.MAX_BYTES:
-        raise HTTPException(413, f"beacon larger than {beacon.MAX_BYTES} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > beacon.MAX_BYTES:
-            raise HTTPException(413, f"beacon larger than {beacon.MAX_BYTES} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _endpoint(collector: Collector, scope: Scope, headers: dict[bytes, bytes]) -> str:
+    """Where the tracker posts: the configured public URL, else the origin the script came from."""
+    base = collector.settings.public_url
+    if not base:
+        host = headers.get(b"host", b"").decode("latin-1") or "%s:%d" % tuple(scope["server"])
+        base = f"{scope['scheme']}://{host}"
+    return base.rstrip("/") + collector.metrics_path

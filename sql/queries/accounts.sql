@@ -23,8 +23,8 @@ WHERE s.token_hash = %(token_hash)s AND s.expires_at > now();
 DELETE FROM accounts.sessions WHERE token_hash = %(token_hash)s;
 
 -- name: add_property
-INSERT INTO accounts.properties (id, owner_id, name, domains, time_zone)
-VALUES (%(id)s, %(owner_id)s, %(name)s, %(domains)s, %(time_zone)s);
+INSERT INTO accounts.properties (id, owner_id, name, domains, time_zone, visitor_id_rotation)
+VALUES (%(id)s, %(owner_id)s, %(name)s, %(domains)s, %(time_zone)s, %(visitor_id_rotation)s);
 
 -- name: list_properties
 SELECT p.id, p.name, p.time_zone, p.domains, u.email AS owner

@@ -4,8 +4,9 @@ SELECT pg_try_advisory_lock(hashtext('parcours.worker'));
 -- name: engine
 SELECT engine FROM parcours.instance;
 
--- name: property_ids
-SELECT id FROM accounts.properties;
+-- name: properties
+-- Columns in the order of worker.pipeline.Property, after the id.
+SELECT id, time_zone, visitor_id_rotation FROM accounts.properties;
 
 -- name: segment_loaded
 SELECT 1 FROM parcours.loaded_segments WHERE name = %(name)s;

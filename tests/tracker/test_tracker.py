@@ -25,7 +25,7 @@ def site(parcours_url: str, property_id: str, outbound_url: str) -> Starlette:
 
 def staged(settings) -> list[dict]:
     files = spool.waiting_segments(settings.spool_dir)
-    return [json.loads(line)["e"] for path in files for _, line in spool.read_lines(path)]
+    return [json.loads(line)["event"] for path in files for _, line in spool.read_lines(path)]
 
 
 def wait_for(settings, predicate, timeout=10.0) -> list[dict]:

@@ -12,10 +12,9 @@ from worker import loader, run
 def stage(settings, property_id, instants, name="page_view"):
     writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
     for when in instants:
-        ns = int(when.timestamp() * 1e9)
-        record = {"v": 1, "ts": ns, "ip": "198.51.100.7", "ua": "Mozilla/5.0 Firefox/133.0",
-                  "e": {"p": property_id, "n": name, "u": "https://example.com/"}}
-        writer.append(json.dumps(record).encode(), ns)
+        event = {"p": property_id, "n": name, "u": "https://example.com/"}
+        writer.append(spool.record(when, "198.51.100.7", "Mozilla/5.0 Firefox/133.0", event),
+                      int(when.timestamp() * 1e9))
     writer.close()
 
 
@@ -96,3 +95,12 @@ def test_rollup_equals_its_definition_after_many_loads(settings, admin, property
     raw = admin.execute("""SELECT property_id, time_bucket('15 minutes', time) b, is_bot, count(*) FROM metrics.events
                            WHERE name = 'page_view' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""").fetchall()
     assert rollup == raw and sum(r[3] for r in rollup) == 18
+
+
+@pytest.mark.parametrize("rotation, visitors", [("never", 1), ("daily", 2)])
+def test_the_property_s_visitor_id_rotation_applies(settings, admin, property_id, rotation, visitors):
+    admin.execute("UPDATE accounts.properties SET visitor_id_rotation = %s WHERE id = %s", [rotation, property_id])
+    # The same address and browser before and after midnight in Kolkata (18:30 UTC).
+    stage(settings, property_id, [utc("2026-11-01T18:00:00"), utc("2026-11-01T19:00:00")])
+    run.once(settings)
+    assert count(admin, "(SELECT DISTINCT visitor_id FROM metrics.events) v") == visitors

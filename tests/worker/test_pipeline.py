@@ -1,19 +1,32 @@
 import json
+from datetime import datetime, timezone
 
 import pytest
 
+from parcours import spool
 from worker import pipeline
 
-CONTEXT = pipeline.Context(secret=b"k" * 32, properties=frozenset({"abcdef1234"}))
+KOLKATA = pipeline.Property(time_zone="Asia/Kolkata")
+CONTEXT = pipeline.Context(secret=b"k" * 32, properties={"abcdef1234": KOLKATA})
 EVENT = {"p": "abcdef1234", "n": "page_view", "u": "https://example.com/docs/?q=1", "r": "https://news.ycombinator.com/item"}
-RECORD = {"v": 1, "ts": 1_700_000_000_000_000_000, "ip": "203.0.113.9", "ua": "Mozilla/5.0 Firefox/133.0", "e": EVENT}
+LINE = json.loads(spool.record(datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc), "203.0.113.9",
+                               "Mozilla/5.0 Firefox/133.0", EVENT))
+
+
+def record(**changes) -> dict:
+    """A spool record as the worker sees it after parsing, with some fields changed."""
+    return pipeline.parse_record(json.dumps({**LINE, **changes}).encode())
+
+
+RECORD = record()
 
 
 @pytest.mark.parametrize("line, reason", [
     (b"{not json", "not JSON"),
     (b'{"v": 2}', "not a version 1 spool record"),
-    (json.dumps({k: v for k, v in RECORD.items() if k != "ua"}).encode(), "missing fields: ua"),
-    (json.dumps({**RECORD, "e": {"p": "abcdef1234"}}).encode(), "missing fields"),
+    (json.dumps({k: v for k, v in LINE.items() if k != "user_agent"}).encode(), "missing fields: user_agent"),
+    (json.dumps({**LINE, "event": {"p": "abcdef1234"}}).encode(), "missing fields"),
+    (json.dumps({**LINE, "received_at": "yesterday"}).encode(), "received_at is not an ISO 8601 time"),
 ])
 def test_quarantine_reasons(line, reason):
     with pytest.raises(pipeline.Quarantine, match=reason):
@@ -21,25 +34,38 @@ def test_quarantine_reasons(line, reason):
 
 
 def test_an_event_of_a_deleted_property_is_dropped_with_its_reason():
-    record = {**RECORD, "e": {**EVENT, "p": "gone000000"}}
-    assert pipeline.process(record, CONTEXT) == pipeline.Dropped(pipeline.DropReason.UNKNOWN_PROPERTY)
+    gone = record(event={**EVENT, "p": "gone000000"})
+    assert pipeline.process(gone, CONTEXT) == pipeline.Dropped(pipeline.DropReason.UNKNOWN_PROPERTY)
 
 
 def test_enrichment():
     event = pipeline.process(RECORD, CONTEXT)
     assert (event["hostname"], event["pathname"], event["referrer_domain"]) == ("example.com", "/docs/", "news.ycombinator.com")
     assert (event["browser"], event["is_bot"]) == ("Firefox", False)
-    assert "ip" not in event and "203.0.113.9" not in json.dumps(event)
+    assert "ip" not in event and "203.0.113.9" not in json.dumps(event, default=str)
 
 
 def test_crawlers_are_flagged():
-    record = {**RECORD, "ua": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"}
-    assert pipeline.process(record, CONTEXT)["is_bot"] is True
+    crawler = record(user_agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
+    assert pipeline.process(crawler, CONTEXT)["is_bot"] is True
 
 
 def test_visitor_id_is_keyed_stable_and_distinct():
     same = pipeline.process(RECORD, CONTEXT)["visitor_id"]
-    assert pipeline.process(dict(RECORD), CONTEXT)["visitor_id"] == same
-    assert pipeline.process({**RECORD, "ip": "203.0.113.10"}, CONTEXT)["visitor_id"] != same
+    assert pipeline.process(record(), CONTEXT)["visitor_id"] == same
+    assert pipeline.process(record(ip="203.0.113.10"), CONTEXT)["visitor_id"] != same
     other_key = pipeline.Context(secret=b"j" * 32, properties=CONTEXT.properties)
     assert pipeline.process(RECORD, other_key)["visitor_id"] != same
+
+
+@pytest.mark.parametrize("rotation, later, same_visitor", [
+    ("never", "2026-11-30T12:00:00Z", True),        # a day later, same key
+    ("daily", "2026-11-29T18:29:59Z", True),        # 23:59:59 the same day in Kolkata
+    ("daily", "2026-11-29T18:30:00Z", False),       # local midnight in Kolkata (UTC+05:30)
+    ("daily", "2026-11-30T12:00:00Z", False),
+])
+def test_daily_rotation_forgets_visitors_at_the_property_s_local_midnight(rotation, later, same_visitor):
+    context = pipeline.Context(secret=b"k" * 32, properties={"abcdef1234": pipeline.Property("Asia/Kolkata", rotation)})
+    first = pipeline.process(record(), context)["visitor_id"]
+    again = pipeline.process(record(received_at=later), context)["visitor_id"]
+    assert (again == first) is same_visitor

@@ -17,7 +17,8 @@ GOOD = {"p": "abcdef1234", "n": "page_view", "u": "https://example.com/a"}
     (json.dumps({**GOOD, "u": 5}).encode(), "field 'u' must be a string"),
     (json.dumps({**GOOD, "u": "https:///nohost"}).encode(), "field 'u' must be an http(s) URL"),
     (b'{"p": "\xff"}', "body is not UTF-8"),
-    (json.dumps({**GOOD, "s": 101}).encode(), "field 's' must be a number from 0 to 100"),
+    (json.dumps({**GOOD, "s": "75"}).encode(), "field 's' must be a number"),
+    (b'{"p": "abcdef1234", "n": "ping", "u": "https://example.com/", "e": NaN}', "field 'e' must be a number"),
     (json.dumps({**GOOD, "w": True}).encode(), "field 'w' must be a number"),
     (b"{" + b" " * beacon.MAX_BYTES + b"}", "larger than"),
     (json.dumps({**GOOD, "d": [1]}).encode(), "field 'd' must be an object"),
@@ -56,3 +57,12 @@ def test_wordpress_meta_keeps_known_keys_of_the_right_type():
 def test_urls_keep_only_what_reports_need(field, given, kept):
     event = beacon.parse(json.dumps({**GOOD, field: given}).encode())
     assert event.get(field) == kept
+
+
+@pytest.mark.parametrize("field, given, kept", [
+    ("s", 140, 100), ("s", -3, 0), ("s", 62.5, 62),
+    ("e", 10 ** 12, 86_400_000), ("e", -1, 0),
+    ("w", 10 ** 9, 100_000),
+])
+def test_numbers_are_clamped_into_their_range(field, given, kept):
+    assert beacon.parse(json.dumps({**GOOD, field: given}).encode())[field] == kept

@@ -23,12 +23,12 @@ def _port() -> int:
 def _start(settings, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": settings.database_url, "PARCOURS_VAR_DIR": str(settings.var_dir),
            "PARCOURS_SPOOL_SEAL_SECONDS": "3600"}
-    process = subprocess.Popen([sys.executable, "-m", "parcours", "serve", "--port", str(port)], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "parcours", "serve", "--role", "collect", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 15
     while True:
         try:
-            httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
+            httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=1)  # any answer: it is up
             return process
         except httpx.TransportError:
             assert time.monotonic() < deadline and process.poll() is None, "parcours serve did not start"
