@@ -95,8 +95,9 @@ def stage(records: list[dict], spool_root: Path) -> int:
     writer = SpoolWriter(spool_root, max_age=3600, max_bytes=4 * 1024 * 1024)
     for start in range(0, len(records), 500):
         chunk = records[start:start + 500]
-        lines = [spool.record(r["received_at"], r["ip"], r["user_agent"], r["event"]) for r in chunk]
-        writer.append_many(lines, int(chunk[0]["received_at"].timestamp() * 1e9))
+        lines = [spool.record(spool.nanoseconds(r["received_at"]), r["ip"], r["user_agent"], r["event"])
+                 for r in chunk]
+        writer.append_many(lines, spool.nanoseconds(chunk[0]["received_at"]))
     writer.close()
     return len(records)
 

@@ -9,6 +9,7 @@ contains it commits. Nothing here knows about HTTP or the database.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -16,19 +17,39 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 VERSION = 1
+# ASCII-only output is the C encoder's fast path (non-ASCII text is escaped as \uXXXX).
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 
 
-def record(received_at: datetime, ip: str, user_agent: str, event: dict) -> bytes:
+def record(received_ns: int, ip: str, user_agent: str, event: dict) -> bytes:
     """One spool line (docs/spool.md), without its newline: the sanitized event plus what only
     the server knows. The IP stays only until the worker has derived the visitor id and the
-    country from it. `received_at` must be in UTC."""
-    line = {"v": VERSION, "received_at": received_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "ip": ip,
+    country from it. `received_ns`: nanoseconds since the Unix epoch."""
+    line = {"v": VERSION, "received_at": utc_timestamp(received_ns), "ip": ip,
             "user_agent": user_agent, "event": event}
-    return json.dumps(line, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODE(line).encode()
+
+
+def utc_timestamp(ns: int) -> str:
+    """ISO 8601 in UTC with microseconds, e.g. 2026-11-29T01:10:13.123456Z."""
+    seconds, micros = divmod(ns // 1000, 1_000_000)
+    return f"{_utc_second(seconds)}.{micros:06d}Z"
+
+
+@functools.lru_cache(maxsize=4)
+def _utc_second(seconds: int) -> str:
+    # Events arrive in the same few seconds; formatting a time is slower than looking it up.
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+
+
+def nanoseconds(when: datetime) -> int:
+    """An aware datetime as nanoseconds since the Unix epoch, exactly (no float rounding)."""
+    delta = when - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -6,16 +6,17 @@ well-formed beacon is refused here with a reason, before it costs a disk write.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 MAX_BYTES = 8 * 1024
 STANDARD_EVENTS = frozenset({"page_view", "ping", "scroll", "page_exit"})
 PROPERTY_ID = re.compile(r"^[a-z0-9]{6,32}$")
 CUSTOM_NAME = re.compile(r"^[\w .:/-]{1,64}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class BeaconError(ValueError):
@@ -46,7 +47,12 @@ def _text(data: dict[str, Any], key: str, limit: int, required: bool = False) ->
         return None
     if not isinstance(value, str):
         raise BeaconError(f"field '{key}' must be a string")
-    return _CONTROL.sub("", value)[:limit]
+    return _printable(value)[:limit]
+
+
+def _printable(value: str) -> str:
+    # isprintable() is a fast C check that fails on every control character.
+    return value if value.isprintable() else _CONTROL.sub("", value)
 
 
 def _int(data: dict[str, Any], key: str, low: int, high: int) -> int | None:
@@ -61,24 +67,45 @@ def _int(data: dict[str, Any], key: str, low: int, high: int) -> int | None:
 
 
 CAMPAIGN_KEYS = ("ref", "source")
+# Real traffic repeats a small set of pages and referrers; their sanitized forms are cached.
+URL_CACHE = 8192
 
 
 def _page_url(data: dict[str, Any]) -> str:
+    return _clean_page_url(_text(data, "u", 2048, required=True) or "")
+
+
+@functools.lru_cache(maxsize=URL_CACHE)
+def _clean_page_url(value: str) -> str:
     """The page URL without its fragment, its query reduced to campaign parameters
-    (utm_*, ref, source): other parameters can carry personal data and split one page in many."""
-    value = _text(data, "u", 2048, required=True) or ""
+    (utm_*, ref, source) with a value: other parameters can carry personal data and split one
+    page in many. Kept pairs stay as the page encoded them."""
     url = urlsplit(value)
     if url.scheme not in ("http", "https") or not url.hostname:
         raise BeaconError("field 'u' must be an http(s) URL")
-    kept = [pair for pair in parse_qsl(url.query, keep_blank_values=False)
-            if pair[0].startswith("utm_") or pair[0] in CAMPAIGN_KEYS]
-    return urlunsplit((url.scheme, url.netloc.lower(), url.path or "/", urlencode(kept), ""))
+    kept = [pair for pair in url.query.split("&") if _is_campaign(pair)]
+    return urlunsplit((url.scheme, url.netloc.lower(), url.path or "/", "&".join(kept), ""))
+
+
+def _is_campaign(pair: str) -> bool:
+    key, _, value = pair.partition("=")
+    return bool(value) and (key.startswith("utm_") or key in CAMPAIGN_KEYS)
+
+
+@functools.lru_cache(maxsize=URL_CACHE)
+def page_host(url: str) -> str:
+    """The host of a URL `parse` accepted as the page URL."""
+    return urlsplit(url).hostname or ""
 
 
 def _referrer(data: dict[str, Any]) -> str | None:
+    return _clean_referrer(_text(data, "r", 2048) or "")
+
+
+@functools.lru_cache(maxsize=URL_CACHE)
+def _clean_referrer(value: str) -> str | None:
     """Scheme, host and path only; a referrer that is not an http(s) URL is dropped, not refused."""
-    value = _text(data, "r", 2048)
-    url = urlsplit(value or "")
+    url = urlsplit(value)
     if url.scheme not in ("http", "https") or not url.hostname:
         return None
     return urlunsplit((url.scheme, url.netloc.lower(), url.path, "", ""))
@@ -115,14 +142,14 @@ def _props(data: dict[str, Any]) -> dict[str, Any] | None:
     for key, item in value.items():
         if not 1 <= len(key) <= 64 or (item is not None and not isinstance(item, (str, int, float, bool))):
             raise BeaconError("field 'd' may hold only short keys with text, number or boolean values")
-        props[_CONTROL.sub("", key)] = _CONTROL.sub("", item)[:256] if isinstance(item, str) else item
+        props[_printable(key)] = _printable(item)[:256] if isinstance(item, str) else item
     return props
 
 
 def _strings(value: Any, limit: int) -> list[str]:
     if not isinstance(value, list):
         return []
-    return [_CONTROL.sub("", v)[:100] for v in value if isinstance(v, str)][:limit]
+    return [_printable(v)[:100] for v in value if isinstance(v, str)][:limit]
 
 
 def _meta(data: dict[str, Any]) -> dict[str, Any] | None:
@@ -131,7 +158,7 @@ def _meta(data: dict[str, Any]) -> dict[str, Any] | None:
     value = data.get("m")
     if not isinstance(value, dict):
         return None
-    meta: dict[str, Any] = {k: _CONTROL.sub("", value[k])[:n] for k, n in META_TEXT.items()
+    meta: dict[str, Any] = {k: _printable(value[k])[:n] for k, n in META_TEXT.items()
                             if isinstance(value.get(k), str)}
     meta.update({k: _strings(value[k], n) for k, n in META_LISTS.items() if k in value})
     meta.update({k: value[k] for k in META_FLAGS if isinstance(value.get(k), bool)})

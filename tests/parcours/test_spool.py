@@ -1,6 +1,8 @@
+import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 
@@ -69,3 +71,15 @@ def test_a_failed_write_leaves_no_fragment_for_the_next_record(tmp_path, monkeyp
     writer.close()
     [segment] = spool.sealed_segments(tmp_path)
     assert [line for _, line in spool.read_lines(segment)] == [b'{"a": 1}', b'{"b": 2}']
+
+
+@pytest.mark.parametrize("when, text", [
+    ("2026-11-29T01:10:13.123456+00:00", "2026-11-29T01:10:13.123456Z"),
+    ("2026-11-29T06:40:13.000001+05:30", "2026-11-29T01:10:13.000001Z"),
+    ("1999-12-31T23:59:59.999999+00:00", "1999-12-31T23:59:59.999999Z"),
+    ("2026-03-29T01:00:00+00:00", "2026-03-29T01:00:00.000000Z"),
+])
+def test_received_at_is_utc_with_microseconds_and_round_trips(when, text):
+    instant = datetime.fromisoformat(when)
+    line = json.loads(spool.record(spool.nanoseconds(instant), "192.0.2.1", "UA", {"p": "x"}))
+    assert line["received_at"] == text and datetime.fromisoformat(line["received_at"]) == instant

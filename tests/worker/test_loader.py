@@ -13,8 +13,8 @@ def stage(settings, property_id, instants, name="page_view"):
     writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
     for when in instants:
         event = {"p": property_id, "n": name, "u": "https://example.com/"}
-        writer.append(spool.record(when, "198.51.100.7", "Mozilla/5.0 Firefox/133.0", event),
-                      int(when.timestamp() * 1e9))
+        writer.append(spool.record(spool.nanoseconds(when), "198.51.100.7", "Mozilla/5.0 Firefox/133.0", event),
+                      spool.nanoseconds(when))
     writer.close()
 
 
