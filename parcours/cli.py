@@ -28,6 +28,7 @@ Examples:
   parcours demo                             # demo user and property with a week of traffic
   parcours serve --port 8000                # the web app (collect, dashboard)
   parcours worker                           # load the spool into the database, forever
+  parcours replay var/spool/archive/*.gz    # reload archived segments (already loaded: skipped)
   parcours doctor                           # versions, edition, rollup engine, spool lag
 """)
 db_app = typer.Typer(no_args_is_help=True, help="""
@@ -157,11 +158,29 @@ def worker_command(ctx: typer.Context, once: bool = typer.Option(False, "--once"
     from worker import run
 
     if once:
-        summary = run.once(ctx.obj)
-        typer.echo(f"loaded {summary.events} events from {summary.segments} segments"
-                   f" ({summary.quarantined} quarantined, {sum(summary.dropped.values())} dropped)")
+        _report(run.once(ctx.obj))
     else:
         run.forever(ctx.obj)
+
+
+def _report(summary) -> None:
+    typer.echo(f"loaded {summary.events} events from {summary.segments} segments"
+               f" ({summary.quarantined} quarantined, {sum(summary.dropped.values())} dropped)")
+
+
+@app.command("replay")
+def replay_command(ctx: typer.Context, segments: list[Path] = typer.Argument(..., help="Segment files (.jsonl or .jsonl.gz).")):
+    """Load spool segments again, e.g. the archive into a rebuilt database. Segments already
+    loaded add nothing.
+
+    \b
+    Examples:
+      parcours replay var/spool/archive/*.jsonl.gz
+      parcours replay /backup/spool/archive/00000001764374400000000000-4242.jsonl.gz
+    """
+    from worker import run
+
+    _report(run.replay(ctx.obj, segments))
 
 
 def _password() -> str:

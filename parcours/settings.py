@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # above it (a school or an office shares one address). 0 turns the limit off.
     collect_rate_per_ip: float = Field(default=50.0, ge=0)
     collect_burst_per_ip: int = Field(default=500, ge=1)
+    # A MaxMind-format City or Country database (DB-IP Lite, GeoLite2); without one, locations
+    # are unknown. Defaults to <var_dir>/geoip.mmdb when that file exists.
+    geoip_database: Path | None = None
     # Staged events; defaults to <var_dir>/spool.
     spool_dir: Path = Field(default=None, validate_default=False)  # type: ignore[assignment]
 
@@ -81,6 +84,10 @@ class Settings(BaseSettings):
             except psycopg.Error as error:
                 raise ValueError(f"not a PostgreSQL connection URL: {error}") from None
         return value
+
+    @property
+    def geoip_path(self) -> Path:
+        return self.geoip_database or self.var_dir / "geoip.mmdb"
 
     @model_validator(mode="after")
     def _default_spool_dir(self) -> Settings:

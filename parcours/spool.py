@@ -162,7 +162,8 @@ def sealed_segments(root: Path) -> list[Path]:
 def read_lines(segment: Path) -> Iterator[tuple[int, bytes]]:
     """(line number, line) for every complete line; a torn last line (a crash mid-write
     before the fsync that would have acknowledged it) is not a record and is skipped."""
-    with open(segment, "rb") as handle:
+    opener = gzip.open if segment.suffix == ".gz" else open  # archived segments are compressed
+    with opener(segment, "rb") as handle:
         for number, line in enumerate(handle, start=1):
             if line.endswith(b"\n"):
                 yield number, line[:-1]

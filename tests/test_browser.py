@@ -22,7 +22,12 @@ def test_a_visit_in_a_browser_shows_on_the_owners_dashboard(settings, owner, pro
     parcours_url = serve(create_app(settings))
     site_url = serve(site(parcours_url, property_id))
 
-    visitor = browser.new_page()
+    # Headless Chromium says "HeadlessChrome", which Parcours rightly counts as a bot; a person's
+    # Chromium says "Chrome".
+    probe = browser.new_page()
+    person = probe.evaluate("navigator.userAgent").replace("HeadlessChrome", "Chrome")
+    probe.close()
+    visitor = browser.new_page(user_agent=person)
     visitor.goto(f"{site_url}/article")
     deadline = time.monotonic() + 10
     while not spool.sealed_segments(settings.spool_dir):
@@ -42,3 +47,14 @@ def test_a_visit_in_a_browser_shows_on_the_owners_dashboard(settings, owner, pro
     dashboard.wait_for_url("**period=30d")
     assert dashboard.locator("tr[data-day]").count() == 30
     assert dashboard.get_by_test_id("total-page-views").inner_text() == "1"
+
+
+def test_a_headless_browser_is_counted_as_a_bot_and_not_shown(settings, admin, owner, property_id, serve, browser):
+    site_url = serve(site(serve(create_app(settings)), property_id))
+    browser.new_page().goto(f"{site_url}/article")
+    deadline = time.monotonic() + 10
+    while not spool.sealed_segments(settings.spool_dir):
+        assert time.monotonic() < deadline, "the beacon never reached the spool"
+        time.sleep(0.05)
+    assert run.once(settings).events == 1
+    assert admin.execute("SELECT is_bot, device FROM metrics.events").fetchall() == [(True, "bot")]

@@ -1,9 +1,10 @@
-"""Loads sealed spool segments into metrics.events, exactly once.
+"""Loads sealed spool segments into metrics.events, sessions and page views, exactly once.
 
-One segment is one transaction: its rows are COPYed, its name is recorded in
-parcours.loaded_segments and (on the Apache-2 engine) the rollup buckets it touched are
-recomputed, all before one commit. A crash before the commit loads the segment again from the
-start; a crash after it finds the name recorded and only archives the file.
+One segment is one transaction: its events are enriched and sessionized, COPYed, the sessions
+and page views they touched are rewritten, its name is recorded in parcours.loaded_segments
+and (on the Apache-2 engine) the rollup buckets it touched are recomputed, all before one
+commit. A crash before the commit loads the segment again from the start; a crash after it
+finds the name recorded and only archives the file.
 """
 
 from __future__ import annotations
@@ -12,20 +13,20 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
 
 from parcours import queries, rollups, spool
-from worker import pipeline
+from worker import pipeline, sessionize
 
 log = logging.getLogger(__name__)
 
 
-
-def _copy_columns() -> tuple[str, ...]:
-    """The column list of the copy_events query, so rows are built in the order it declares."""
-    declared = re.search(r"\(([^)]*)\)", queries.load("worker")["copy_events"]).group(1)
+def copy_columns(name: str) -> tuple[str, ...]:
+    """The column list of a COPY query, so rows are built in the order it declares."""
+    declared = re.search(r"\(([^)]*)\)", queries.load("worker")[name]).group(1)
     return tuple(column.strip() for column in declared.split(","))
 
 
@@ -39,14 +40,15 @@ class Summary:
 
 @dataclass
 class Batch:
-    rows: list[tuple] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
 
 
-def prepare(segment: Path, context: pipeline.Context) -> Batch:
-    batch, columns = Batch(), _copy_columns()
-    for number, line in spool.read_lines(segment):
+def prepare(lines, context: pipeline.Context) -> Batch:
+    """Parse and enrich (line number, line) pairs; what cannot be loaded is set aside with its reason."""
+    batch = Batch()
+    for number, line in lines:
         try:
             outcome = pipeline.process(pipeline.parse_record(line), context)
         except pipeline.Quarantine as reason:
@@ -56,32 +58,72 @@ def prepare(segment: Path, context: pipeline.Context) -> Batch:
         if isinstance(outcome, pipeline.Dropped):
             batch.dropped[outcome.reason] = batch.dropped.get(outcome.reason, 0) + 1
             continue
-        batch.rows.append(tuple(outcome.get(column) for column in columns))
+        batch.events.append(outcome)
     return batch
 
 
 def load_segment(conn: psycopg.Connection, segment: Path, root: Path, context: pipeline.Context,
                  engine: str, summary: Summary) -> None:
-    q = queries.load("worker")
+    q, name = queries.load("worker"), segment.name.removesuffix(".gz")  # archived: same segment
     with conn.transaction():
-        if conn.execute(q["segment_loaded"], {"name": segment.name}).fetchone() is None:
-            batch = prepare(segment, context)
+        if conn.execute(q["segment_loaded"], {"name": name}).fetchone() is None:
+            batch = prepare(spool.read_lines(segment), context)
             _write_quarantine(batch, segment, root)
-            _copy(conn, batch.rows)
-            conn.execute(q["record_segment"], {"name": segment.name, "events": len(batch.rows)})
-            if engine == "table" and batch.rows:
-                times = [row[0] for row in batch.rows]
-                rollups.refresh_range(conn, min(times), max(times))
-            summary.events += len(batch.rows)
+            store(conn, batch.events, engine)
+            conn.execute(q["record_segment"], {"name": name, "events": len(batch.events)})
+            summary.events += len(batch.events)
             summary.quarantined += len(batch.quarantined)
             for reason, count in batch.dropped.items():
                 summary.dropped[reason] = summary.dropped.get(reason, 0) + count
-    spool.archive(segment, root)
+    if segment.parent.name == "sealed":
+        spool.archive(segment, root)
     summary.segments += 1
 
 
-def _copy(conn: psycopg.Connection, rows: list[tuple]) -> None:
-    with conn.cursor().copy(queries.load("worker")["copy_events"]) as copy:
+def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
+    """Sessionize `events` against the database's open sessions and write everything they change."""
+    if not events:
+        return
+    since = min(event["time"] for event in events)
+    state = open_state(conn, events, since)
+    sessionize.assign(events, state)
+    _copy(conn, "copy_events", [tuple(e.get(c) for c in copy_columns("copy_events")) for e in events])
+    _rewrite(conn, "sessions", state.changed_sessions,
+             min([since] + [s.stored_started_at for s in state.changed_sessions.values() if s.stored_started_at]))
+    _rewrite(conn, "page_views", state.changed_page_views,
+             min([since] + [v.time for v in state.changed_page_views.values() if v.stored]))
+    if engine == "table":
+        rollups.refresh_range(conn, since, max(event["time"] for event in events))
+
+
+def open_state(conn: psycopg.Connection, events: list[dict], since: datetime) -> sessionize.State:
+    """The sessions these events' visitors may still be in, and those sessions' page views."""
+    q, state = queries.load("worker"), sessionize.State()
+    params = {"properties": sorted({e["property_id"] for e in events}),
+              "visitors": sorted({e["visitor_id"] for e in events}), "since": since}
+    for row in conn.execute(q["open_sessions"], params):
+        session = sessionize.Session(*row, stored_started_at=row[3])
+        state.sessions[(session.property_id, session.visitor_id)] = session
+    ids = [s.session_id for s in state.sessions.values()]
+    for row in conn.execute(q["open_page_views"], {"sessions": ids, "since": since}) if ids else ():
+        view = sessionize.PageView(*row, stored=True)
+        state.page_views[(view.session_id, view.pathname)] = view
+    return state
+
+
+def _rewrite(conn: psycopg.Connection, table: str, changed: dict, since: datetime) -> None:
+    """Replace the stored rows of `changed` (delete, then COPY): sessions and page views are
+    running state, and a session's start, the partitioning column, can move earlier."""
+    if not changed:
+        return
+    q = queries.load("worker")
+    conn.execute(q[f"delete_{table}"], {"ids": list(changed), "since": since})
+    columns = copy_columns(f"copy_{table}")
+    _copy(conn, f"copy_{table}", [tuple(getattr(row, c) for c in columns) for row in changed.values()])
+
+
+def _copy(conn: psycopg.Connection, query: str, rows: list[tuple]) -> None:
+    with conn.cursor().copy(queries.load("worker")[query]) as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -94,13 +136,26 @@ def _write_quarantine(batch: Batch, segment: Path, root: Path) -> None:
         log.warning("quarantined %d records of %s", len(batch.quarantined), segment.name)
 
 
-def drain(conn: psycopg.Connection, root: Path, secret: bytes) -> Summary:
-    """Load every sealed segment, oldest first. `conn` must be in autocommit mode."""
+def context(conn: psycopg.Connection, secret: bytes, geo=None) -> pipeline.Context:
+    rows = conn.execute(queries.load("worker")["properties"])
+    properties = {row[0]: pipeline.Property(row[1], row[2], tuple(row[3])) for row in rows}
+    return pipeline.Context(secret=secret, properties=properties, geo=geo)
+
+
+def sync_time_zones(conn: psycopg.Connection) -> None:
     q = queries.load("worker")
-    engine = conn.execute(q["engine"]).fetchone()[0]
-    properties = {row[0]: pipeline.Property(*row[1:]) for row in conn.execute(q["properties"])}
-    context = pipeline.Context(secret=secret, properties=properties)
-    summary = Summary()
-    for segment in spool.sealed_segments(root):
-        load_segment(conn, segment, root, context, engine, summary)
+    with conn.transaction():
+        conn.execute(q["sync_time_zones"])
+        conn.execute(q["drop_deleted_time_zones"])
+
+
+def drain(conn: psycopg.Connection, root: Path, secret: bytes, geo=None,
+          segments: list[Path] | None = None) -> Summary:
+    """Load every sealed segment, oldest first, or the given ones (archived segments for
+    `parcours replay`: those already loaded are skipped). `conn` must be in autocommit mode."""
+    engine = conn.execute(queries.load("worker")["engine"]).fetchone()[0]
+    sync_time_zones(conn)
+    ctx, summary = context(conn, secret, geo), Summary()
+    for segment in spool.sealed_segments(root) if segments is None else sorted(segments, key=lambda p: p.name):
+        load_segment(conn, segment, root, ctx, engine, summary)
     return summary

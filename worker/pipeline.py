@@ -1,24 +1,23 @@
 """Ingestion as a pipeline of small steps. Each step enriches the event or drops it with a typed
 reason; a record that is not an event at all is quarantined with its reason, never lost.
 
-Later work adds steps (referrer sources, GeoIP, sessionization); each stays a plain function
-from an event to an event.
+Steps are plain functions (event, record, context) → event | Dropped. Sessionization is not a
+step: it needs the visitor's earlier events, so it runs over a whole batch (sessionize.py).
 """
 
 from __future__ import annotations
 
 import enum
-import functools
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ua_parser import parse as parse_user_agent
+from worker import agents, geo, referrers
 
 
 class Quarantine(Exception):
@@ -38,12 +37,14 @@ class Dropped:
 class Property:
     time_zone: str
     visitor_id_rotation: str = "never"  # or "daily"
+    domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Context:
     secret: bytes
     properties: dict[str, Property]
+    geo: Any = field(default=None)  # a geoip2 Reader, or None: locations unknown
 
 
 REQUIRED = ("received_at", "ip", "user_agent", "event")
@@ -78,16 +79,34 @@ def split_url(event: dict, record: dict, context: Context) -> dict:
     return event
 
 
-@functools.lru_cache(maxsize=4096)
-def _agent(user_agent: str) -> tuple[str | None, str | None, bool]:
-    result = parse_user_agent(user_agent)
-    browser = result.user_agent.family if result.user_agent else None
-    os_family = result.os.family if result.os else None
-    return browser, os_family, bool(result.device and result.device.family == "Spider")
-
-
 def user_agent(event: dict, record: dict, context: Context) -> dict:
-    event["browser"], event["os"], event["is_bot"] = _agent(record["user_agent"])
+    found = agents.agent(record["user_agent"])
+    event.update(browser=found.browser, browser_version=found.browser_version, os=found.os,
+                 os_version=found.os_version, device=found.device, is_bot=found.is_bot)
+    return event
+
+
+def referrer(event: dict, record: dict, context: Context) -> dict:
+    """Source and channel; a referrer on the property's own domains is internal, not a source."""
+    domains = context.properties[event["property_id"]].domains
+    utm = referrers.campaign(record["event"]["u"])
+    event.update(utm)
+    event["source"], event["channel"] = referrers.classify(event["referrer_domain"], domains, utm)
+    return event
+
+
+def location(event: dict, record: dict, context: Context) -> dict:
+    event["country"], event["region"], event["city"] = geo.locate(context.geo, record["ip"])
+    return event
+
+
+def content(event: dict, record: dict, context: Context) -> dict:
+    """WordPress metadata for content reports, and a custom event's properties."""
+    meta = record["event"].get("m") or {}
+    event.update(page_type=meta.get("type"), author=meta.get("author"),
+                 categories=meta.get("categories"), tags=meta.get("tags"))
+    props = record["event"].get("d")
+    event["props"] = json.dumps(props) if props else None
     return event
 
 
@@ -106,7 +125,7 @@ def visitor_id(event: dict, record: dict, context: Context) -> dict:
 
 
 Step = Callable[[dict, dict, Context], "dict | Dropped"]
-STEPS: tuple[Step, ...] = (check_property, split_url, user_agent, visitor_id)
+STEPS: tuple[Step, ...] = (check_property, split_url, user_agent, referrer, location, content, visitor_id)
 
 
 def process(record: dict, context: Context) -> dict | Dropped:

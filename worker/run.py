@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import psycopg
 
 from parcours import queries, spool
 from parcours.errors import ParcoursError
 from parcours.settings import Settings
-from worker import loader
+from worker import geo, loader
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
@@ -25,14 +26,28 @@ def connect(settings: Settings) -> psycopg.Connection:
     return conn
 
 
-def _drain(conn: psycopg.Connection, settings: Settings) -> loader.Summary:
+def _drain(conn: psycopg.Connection, settings: Settings, segments: list[Path] | None = None) -> loader.Summary:
     spool.recover_abandoned(settings.spool_dir)
-    return loader.drain(conn, settings.spool_dir, settings.require_secret().encode())
+    database = geo.open_database(settings.geoip_path)
+    try:
+        return loader.drain(conn, settings.spool_dir, settings.require_secret().encode(), database, segments)
+    finally:
+        if database is not None:
+            database.close()
 
 
 def once(settings: Settings) -> loader.Summary:
     with connect(settings) as conn:
         return _drain(conn, settings)
+
+
+def replay(settings: Settings, segments: list[Path]) -> loader.Summary:
+    """Load archived (or any) segment files again; those already loaded add nothing."""
+    missing = [str(path) for path in segments if not path.is_file()]
+    if missing:
+        raise ParcoursError(f"no such segment file: {', '.join(missing)}")
+    with connect(settings) as conn:
+        return _drain(conn, settings, segments)
 
 
 def forever(settings: Settings) -> None:

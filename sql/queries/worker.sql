@@ -6,7 +6,7 @@ SELECT engine FROM parcours.instance;
 
 -- name: properties
 -- Columns in the order of worker.pipeline.Property, after the id.
-SELECT id, time_zone, visitor_id_rotation FROM accounts.properties;
+SELECT id, time_zone, visitor_id_rotation, domains FROM accounts.properties;
 
 -- name: segment_loaded
 SELECT 1 FROM parcours.loaded_segments WHERE name = %(name)s;
@@ -15,7 +15,61 @@ SELECT 1 FROM parcours.loaded_segments WHERE name = %(name)s;
 INSERT INTO parcours.loaded_segments (name, events) VALUES (%(name)s, %(events)s);
 
 -- name: copy_events
-COPY metrics.events (time, property_id, name, visitor_id, hostname, pathname, title, referrer,
-                     referrer_domain, language, screen_width, browser, os, is_bot, engaged_ms,
-                     scroll_depth)
+COPY metrics.events (time, property_id, name, visitor_id, session_id, page_view_id, hostname, pathname,
+                     title, referrer, referrer_domain, source, channel, utm_source, utm_medium,
+                     utm_campaign, utm_term, utm_content, language, screen_width, browser,
+                     browser_version, os, os_version, device, is_bot, country, region, city,
+                     engaged_ms, scroll_depth, page_type, author, categories, tags, props)
 FROM STDIN;
+
+-- name: open_sessions
+-- Each visitor's sessions that a batch starting at %(since)s can still join. Columns in the
+-- order of worker.sessionize.Session. Sessions are assumed to last under two days, which lets
+-- TimescaleDB skip older chunks.
+SELECT property_id, session_id, visitor_id, started_at, ended_at, events, page_views, entry_page,
+       entry_at, exit_page, exit_at, entry_page_type, referrer_domain, source, channel, utm_source,
+       utm_medium, utm_campaign, utm_term, utm_content, country, region, city, browser,
+       browser_version, os, os_version, device, language, is_bot
+FROM metrics.sessions
+WHERE property_id = ANY(%(properties)s) AND visitor_id = ANY(%(visitors)s)
+  AND ended_at >= %(since)s - INTERVAL '30 minutes' AND started_at >= %(since)s - INTERVAL '2 days'
+ORDER BY ended_at;
+
+-- name: open_page_views
+-- Columns in the order of worker.sessionize.PageView.
+SELECT time, property_id, page_view_id, session_id, visitor_id, pathname, page_type, scroll_depth,
+       engaged_ms, is_bot
+FROM metrics.page_views
+WHERE session_id = ANY(%(sessions)s) AND time >= %(since)s - INTERVAL '2 days'
+ORDER BY time;
+
+-- name: delete_sessions
+DELETE FROM metrics.sessions WHERE session_id = ANY(%(ids)s) AND started_at >= %(since)s;
+
+-- name: delete_page_views
+DELETE FROM metrics.page_views WHERE page_view_id = ANY(%(ids)s) AND time >= %(since)s;
+
+-- name: copy_sessions
+COPY metrics.sessions (property_id, session_id, visitor_id, started_at, ended_at, events, page_views,
+                       entry_page, entry_at, exit_page, exit_at, entry_page_type, referrer_domain,
+                       source, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+                       country, region, city, browser, browser_version, os, os_version, device,
+                       language, is_bot)
+FROM STDIN;
+
+-- name: copy_page_views
+COPY metrics.page_views (time, property_id, page_view_id, session_id, visitor_id, pathname, page_type,
+                         scroll_depth, engaged_ms, is_bot)
+FROM STDIN;
+
+-- name: sync_time_zones
+-- Mirror every property's zone for the reporting SQL; a changed zone applies to all reports at
+-- once, because rollup buckets are UTC and the zone is applied when reading them.
+MERGE INTO metrics.properties AS mirror
+USING (SELECT id, time_zone FROM accounts.properties) AS source ON mirror.property_id = source.id
+WHEN MATCHED AND mirror.time_zone <> source.time_zone THEN UPDATE SET time_zone = source.time_zone
+WHEN NOT MATCHED THEN INSERT (property_id, time_zone) VALUES (source.id, source.time_zone);
+
+-- name: drop_deleted_time_zones
+DELETE FROM metrics.properties mirror
+WHERE NOT EXISTS (SELECT 1 FROM accounts.properties p WHERE p.id = mirror.property_id);

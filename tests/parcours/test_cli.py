@@ -40,6 +40,9 @@ def test_user_and_property_round_trip(settings):
     (["doctor"], {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}, "cannot reach the database"),
     (["worker", "--once"], {"PARCOURS_SECRET_KEY": "short"}, "PARCOURS_SECRET_KEY must be set"),
     (["doctor"], {"PARCOURS_SPOOL_SEAL_SECONDS": "-1"}, "invalid setting spool_seal_seconds"),
+    (["replay", "/nonexistent/segment.jsonl.gz"], {}, "no such segment file: /nonexistent/segment.jsonl.gz"),
+    (["property", "add", "Blog", "--owner", "owner@example.com", "--visitor-ids", "hourly"], {},
+     "visitor-id rotation must be 'never' or 'daily'"),
 ])
 def test_errors_are_one_line_and_a_non_zero_exit(settings, owner, args, env, message):
     result = parcours(settings, *args, env=env)

@@ -39,7 +39,7 @@ def test_a_segment_loads_once_even_if_the_worker_dies_before_archiving(settings,
 
 def test_a_failed_load_leaves_the_segment_to_load_again(settings, admin, property_id, monkeypatch):
     stage(settings, property_id, [utc("2026-11-01T10:00:00")] * 2)
-    monkeypatch.setattr(loader, "_copy", lambda conn, rows: (_ for _ in ()).throw(RuntimeError("crash mid-COPY")))
+    monkeypatch.setattr(loader, "_copy", lambda conn, query, rows: (_ for _ in ()).throw(RuntimeError("crash mid-COPY")))
     with pytest.raises(RuntimeError):
         run.once(settings)
     monkeypatch.undo()
@@ -104,3 +104,32 @@ def test_the_property_s_visitor_id_rotation_applies(settings, admin, property_id
     stage(settings, property_id, [utc("2026-11-01T18:00:00"), utc("2026-11-01T19:00:00")])
     run.once(settings)
     assert count(admin, "(SELECT DISTINCT visitor_id FROM metrics.events) v") == visitors
+
+
+def test_replay_of_the_archive_rebuilds_the_same_rows_and_adds_nothing_twice(settings, admin, property_id):
+    stage(settings, property_id, [utc("2026-11-01T10:00:00"), utc("2026-11-01T10:05:00")])
+    stage(settings, property_id, [utc("2026-11-01T12:00:00")])
+    run.once(settings)
+    snapshot = "SELECT time, visitor_id, session_id, page_view_id FROM metrics.events ORDER BY time"
+    before = admin.execute(snapshot).fetchall()
+    archived = sorted((settings.spool_dir / "archive").glob("*.jsonl.gz"))
+    assert len(archived) == 2
+
+    admin.execute("TRUNCATE metrics.events, metrics.sessions, metrics.page_views, parcours.loaded_segments")
+    assert run.replay(settings, archived).events == 3
+    assert admin.execute(snapshot).fetchall() == before
+    assert count(admin, "metrics.sessions") == 2
+    assert run.replay(settings, archived).events == 0 and count(admin) == 3
+    assert archived == sorted((settings.spool_dir / "archive").glob("*.jsonl.gz"))  # left in place
+
+
+def test_time_zones_are_mirrored_for_reports(settings, admin, property_id):
+    run.once(settings)
+    zone = "SELECT time_zone FROM metrics.properties WHERE property_id = %s"
+    assert admin.execute(zone, [property_id]).fetchone() == ("Asia/Kolkata",)
+    admin.execute("UPDATE accounts.properties SET time_zone = 'Asia/Kathmandu' WHERE id = %s", [property_id])
+    run.once(settings)
+    assert admin.execute(zone, [property_id]).fetchone() == ("Asia/Kathmandu",)
+    admin.execute("DELETE FROM accounts.properties WHERE id = %s", [property_id])
+    run.once(settings)
+    assert admin.execute(zone, [property_id]).fetchone() is None
