@@ -1,0 +1,51 @@
+"""SIGKILL the worker at arbitrary instants while it drains thousands of events: after it is
+restarted, the database holds every staged event exactly once."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+from parcours import spool
+
+T0 = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+SEGMENTS, PER_SEGMENT = 30, 150
+
+
+def stage(settings, property_id) -> set[tuple[datetime, str]]:
+    staged = set()
+    for s in range(SEGMENTS):
+        writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 30)
+        for n in range(PER_SEGMENT):
+            when = T0 + timedelta(seconds=s * PER_SEGMENT + n)
+            path = f"/p/{s}/{n}"
+            beacon = {"p": property_id, "n": "page_view", "u": f"https://example.com{path}"}
+            writer.append(spool.record(spool.nanoseconds(when), f"203.0.113.{n % 50}", "Mozilla/5.0 Firefox/133.0",
+                                       beacon), spool.nanoseconds(when))
+            staged.add((when, path))
+        writer.close()
+    return staged
+
+
+def test_killed_at_any_instant_the_worker_loads_every_event_exactly_once(settings, admin, property_id):
+    staged = stage(settings, property_id)
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "PARCOURS_VAR_DIR": str(settings.var_dir),
+           "PARCOURS_SPOOL_DIR": str(settings.spool_dir), "PARCOURS_SECRET_KEY": settings.secret_key.get_secret_value()}
+    rng, kills = random.Random(4), 0
+    while spool.sealed_segments(settings.spool_dir):
+        worker = subprocess.Popen([sys.executable, "-m", "parcours", "worker", "--once"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.2, 1.2))  # start-up takes ~0.5 s: some kills land before any load
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGKILL)
+            kills += 1
+        worker.wait()
+        assert kills < 200, "the worker never finished"
+    assert kills >= 3  # the loop really interrupted loads
+    loaded = admin.execute("SELECT time, pathname FROM metrics.events").fetchall()
+    assert len(loaded) == len(staged) and set(loaded) == staged
+    assert admin.execute("SELECT sum(events) FROM metrics.sessions").fetchone()[0] == len(staged)
+    assert len(list((settings.spool_dir / "archive").glob("*.gz"))) == SEGMENTS
