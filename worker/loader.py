@@ -9,6 +9,7 @@ finds the name recorded and only archives the file.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -24,6 +25,7 @@ from worker import pipeline, sessionize
 log = logging.getLogger(__name__)
 
 
+@functools.cache
 def copy_columns(name: str) -> tuple[str, ...]:
     """The column list of a COPY query, so rows are built in the order it declares."""
     declared = re.search(r"\(([^)]*)\)", queries.load("worker")[name]).group(1)
@@ -87,7 +89,8 @@ def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
     since = min(event["time"] for event in events)
     state = open_state(conn, events, since)
     sessionize.assign(events, state)
-    _copy(conn, "copy_events", [tuple(e.get(c) for c in copy_columns("copy_events")) for e in events])
+    columns = copy_columns("copy_events")
+    _copy(conn, "copy_events", [tuple(map(event.get, columns)) for event in events])
     _rewrite(conn, "sessions", state.changed_sessions,
              min([since] + [s.stored_started_at for s in state.changed_sessions.values() if s.stored_started_at]))
     _rewrite(conn, "page_views", state.changed_page_views,
