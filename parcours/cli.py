@@ -183,6 +183,35 @@ def replay_command(ctx: typer.Context, segments: list[Path] = typer.Argument(...
     _report(run.replay(ctx.obj, segments))
 
 
+geoip_app = typer.Typer(no_args_is_help=True, help="""
+The GeoIP database that gives events a country, region and city.
+
+Examples:
+
+\b
+  parcours geoip update                      # this month's DB-IP City Lite into var/geoip.mmdb
+  parcours geoip update --url https://example.org/GeoLite2-City.mmdb.gz
+""")
+app.add_typer(geoip_app, name="geoip")
+
+
+@geoip_app.command("update")
+def geoip_update(ctx: typer.Context, url: str = typer.Option("", help="Where to download from (default: DB-IP Lite).")):
+    """Download a current free City database and install it where the worker reads it."""
+    import urllib.error
+    from datetime import date
+
+    from worker import geo
+
+    settings: Settings = ctx.obj
+    source = url or geo.current_dbip_url(date.today())
+    try:
+        kind = geo.update(source, settings.geoip_path)
+    except (urllib.error.URLError, OSError) as error:
+        raise ParcoursError(f"cannot download {source}: {getattr(error, 'reason', error)}") from None
+    typer.echo(f"installed {kind} from {source} at {settings.geoip_path}")
+
+
 def _password() -> str:
     import os
 

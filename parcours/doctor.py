@@ -27,7 +27,8 @@ def report(settings: Settings) -> list[tuple[str, str]]:
         ("rollup engine", engine),
         ("migrations", f"{len(applied)} applied, {len(pending)} pending"),
         ("spool", f"{depth['segments']} segments waiting ({depth['bytes']} bytes), oldest {lag}"),
-        ("quarantine", f"{depth['quarantined']} files"),
+        ("quarantine", f"{depth['quarantined']} lines in {depth['quarantine_files']} files"
+                       + (f" under {settings.spool_dir / 'quarantine'}" if depth["quarantined"] else "")),
     ]
 
 

@@ -13,10 +13,9 @@ import functools
 import gzip
 import json
 import os
-import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -169,11 +168,15 @@ def read_lines(segment: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, line[:-1]
 
 
-def archive(segment: Path, root: Path) -> Path:
-    """Compress a loaded segment into archive/ and remove it from sealed/."""
+def archive(segment: Path, root: Path, scrub: Callable[[bytes], bytes] | None = None) -> Path:
+    """Compress a loaded segment into archive/ and remove it from sealed/; `scrub` rewrites each
+    complete line on the way (the worker drops client addresses)."""
     target = layout(root)["archive"] / (segment.name + ".gz")
-    with open(segment, "rb") as source, gzip.open(target, "wb") as sink:
-        shutil.copyfileobj(source, sink)
+    partial = target.with_suffix(".partial")
+    with gzip.open(partial, "wb") as sink:
+        for _, line in read_lines(segment):
+            sink.write((scrub(line) if scrub else line) + b"\n")
+    os.replace(partial, target)
     segment.unlink()
     return target
 
@@ -184,12 +187,15 @@ def waiting_segments(root: Path) -> list[Path]:
 
 
 def depth(root: Path) -> dict[str, int | float | None]:
-    """Segments waiting for the worker, and the age in seconds of the oldest one."""
+    """Segments waiting for the worker, the age in seconds of the oldest one (the lag), and
+    the quarantined lines (one per line of the quarantine files) an operator should look at."""
     waiting = waiting_segments(root)
+    quarantined = sorted(layout(root)["quarantine"].glob("*.jsonl"))
     oldest = min((int(p.name.split("-")[0]) for p in waiting), default=None)
     return {
         "segments": len(waiting),
         "bytes": sum(p.stat().st_size for p in waiting),
         "lag_seconds": None if oldest is None else max(0.0, time.time() - oldest / 1e9),
-        "quarantined": len(list(layout(root)["quarantine"].glob("*.jsonl"))),
+        "quarantine_files": len(quarantined),
+        "quarantined": sum(path.read_bytes().count(b"\n") for path in quarantined),
     }

@@ -40,3 +40,32 @@ def locate(reader: geoip2.database.Reader | None, ip: str) -> Place:
         return UNKNOWN
     region = found.subdivisions.most_specific.name if found.subdivisions else None
     return Place(found.country.iso_code, region, found.city.name)
+
+
+def current_dbip_url(today) -> str:
+    """DB-IP's free City Lite database (CC BY 4.0) of `today`'s month."""
+    return f"https://download.db-ip.com/free/dbip-city-lite-{today:%Y-%m}.mmdb.gz"
+
+
+def update(url: str, target: Path) -> str:
+    """Download a (gzip-compressed or plain) .mmdb from `url`, check that it opens, and put it
+    in place atomically; the worker picks it up on its next drain. Returns its database type."""
+    import gzip
+    import os
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (operator-given URL)
+        data = response.read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    partial.write_bytes(data)
+    try:
+        with geoip2.database.Reader(str(partial)) as reader:
+            kind = reader.metadata().database_type
+    except Exception as error:
+        partial.unlink()
+        raise ValueError(f"{url} is not a MaxMind-format database: {error}") from None
+    os.replace(partial, target)
+    return kind

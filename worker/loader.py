@@ -78,7 +78,7 @@ def load_segment(conn: psycopg.Connection, segment: Path, root: Path, context: p
             for reason, count in batch.dropped.items():
                 summary.dropped[reason] = summary.dropped.get(reason, 0) + count
     if segment.parent.name == "sealed":
-        spool.archive(segment, root)
+        spool.archive(segment, root, lambda line: pipeline.scrub(line, context))
     summary.segments += 1
 
 

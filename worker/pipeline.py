@@ -47,7 +47,7 @@ class Context:
     geo: Any = field(default=None)  # a geoip2 Reader, or None: locations unknown
 
 
-REQUIRED = ("received_at", "ip", "user_agent", "event")
+REQUIRED = ("received_at", "user_agent", "event")
 
 
 def parse_record(line: bytes) -> dict[str, Any]:
@@ -58,6 +58,8 @@ def parse_record(line: bytes) -> dict[str, Any]:
     if not isinstance(record, dict) or record.get("v") != 1:
         raise Quarantine("not a version 1 spool record")
     missing = [key for key in REQUIRED if key not in record]
+    if "ip" not in record and "visitor_id" not in record:  # an archived record has the latter
+        missing.insert(0, "ip")
     if missing or not isinstance(record["event"], dict) or not {"p", "n", "u"} <= record["event"].keys():
         raise Quarantine(f"missing fields: {', '.join(missing) or 'event.p/event.n/event.u'}")
     try:
@@ -96,7 +98,10 @@ def referrer(event: dict, record: dict, context: Context) -> dict:
 
 
 def location(event: dict, record: dict, context: Context) -> dict:
-    event["country"], event["region"], event["city"] = geo.locate(context.geo, record["ip"])
+    if "ip" in record:
+        event["country"], event["region"], event["city"] = geo.locate(context.geo, record["ip"])
+    else:  # archived: located when first loaded
+        event["country"], event["region"], event["city"] = (record.get("place") or [None] * 3)[:3]
     return event
 
 
@@ -114,6 +119,9 @@ def visitor_id(event: dict, record: dict, context: Context) -> dict:
     """A keyed hash of property, IP and user agent that the browser can neither compute nor
     read back; the IP is not kept. With daily rotation the property's local date joins the
     material, so the same visitor gets an unrelated id after local midnight."""
+    if "ip" not in record:  # archived: derived when first loaded, from the address since dropped
+        event["visitor_id"] = record["visitor_id"]
+        return event
     prop = context.properties[record["event"]["p"]]
     day = ""
     if prop.visitor_id_rotation == "daily":
@@ -140,3 +148,22 @@ def process(record: dict, context: Context) -> dict | Dropped:
         if isinstance(event, Dropped):
             return event
     return event
+
+
+def scrub(line: bytes, context: Context) -> bytes:
+    """The archived form of a loaded spool line: the client address replaced by what was derived
+    from it (visitor id and place), so the archive keeps no IP yet replays to the same rows.
+    A record of a deleted property loses its address too; a line that is not a record at all
+    (quarantined with its reason) is archived as it came."""
+    try:
+        record = json.loads(line)
+        parsed = parse_record(line)
+    except (Quarantine, ValueError):
+        return line
+    if "ip" not in record:
+        return line
+    if parsed["event"]["p"] in context.properties:
+        record["visitor_id"] = visitor_id({}, parsed, context)["visitor_id"]
+        record["place"] = list(geo.locate(context.geo, parsed["ip"]))
+    del record["ip"]
+    return json.dumps(record, separators=(",", ":")).encode()

@@ -1,11 +1,12 @@
 """Exactly-once loading and the rollups it keeps current, on a real database and spool."""
 
+import gzip
 import json
 from datetime import date, datetime, timezone
 
 import pytest
 
-from parcours import queries, spool
+from parcours import doctor, queries, spool
 from worker import loader, run
 
 
@@ -28,7 +29,7 @@ def count(admin, table="metrics.events"):
 
 def test_a_segment_loads_once_even_if_the_worker_dies_before_archiving(settings, admin, property_id, monkeypatch):
     stage(settings, property_id, [utc("2026-11-01T10:00:00")] * 3)
-    monkeypatch.setattr(spool, "archive", lambda segment, root: (_ for _ in ()).throw(SystemExit("crash")))
+    monkeypatch.setattr(spool, "archive", lambda *args: (_ for _ in ()).throw(SystemExit("crash")))
     with pytest.raises(SystemExit):
         run.once(settings)
     assert count(admin) == 3 and len(spool.sealed_segments(settings.spool_dir)) == 1
@@ -51,12 +52,15 @@ def test_unparseable_lines_go_to_quarantine_with_their_reason(settings, admin, p
     stage(settings, property_id, [utc("2026-11-01T10:00:00")])
     [segment] = spool.sealed_segments(settings.spool_dir)
     with open(segment, "ab") as handle:
-        handle.write(b"garbage\n")
+        handle.write(b'garbage\n{"v": 1, "received_at": "2026-11-01T10:00:01Z"}\n{"v": 1, "received_at": "2026-11-01T10')
     summary = run.once(settings)
-    assert (summary.events, summary.quarantined) == (1, 1)
+    assert (summary.events, summary.quarantined) == (1, 2)  # the torn last line was never acknowledged
     [quarantined] = (settings.spool_dir / "quarantine").glob("*.jsonl")
-    entry = json.loads(quarantined.read_text())
-    assert entry["record"] == "garbage" and entry["reason"].startswith("not JSON") and entry["line"] == 2
+    garbage, incomplete = map(json.loads, quarantined.read_text().splitlines())
+    assert garbage["record"] == "garbage" and garbage["reason"].startswith("not JSON") and garbage["line"] == 2
+    assert incomplete["reason"] == "missing fields: ip, user_agent, event" and incomplete["line"] == 3
+    assert spool.depth(settings.spool_dir)["quarantined"] == 2
+    assert ("quarantine", f"2 lines in 1 files under {settings.spool_dir / 'quarantine'}") in doctor.report(settings)
 
 
 def daily(admin, property_id, tz, first, last):
@@ -133,3 +137,21 @@ def test_time_zones_are_mirrored_for_reports(settings, admin, property_id):
     admin.execute("DELETE FROM accounts.properties WHERE id = %s", [property_id])
     run.once(settings)
     assert admin.execute(zone, [property_id]).fetchone() is None
+
+
+def test_the_archive_keeps_no_address_and_replays_to_the_same_visitors_and_places(settings, admin, property_id, mmdb):
+    located = settings.model_copy(update={"geoip_database": mmdb()})
+    writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
+    event = {"p": property_id, "n": "page_view", "u": "https://example.com/"}
+    writer.append(spool.record(spool.nanoseconds(utc("2026-11-01T10:00:00")), "203.0.113.9", "Mozilla/5.0 Firefox/133.0", event))
+    writer.append(b"not a record from 203.0.113.9")
+    writer.close()
+    run.once(located)
+    snapshot = "SELECT visitor_id, session_id, country, city FROM metrics.events"
+    before = admin.execute(snapshot).fetchall()
+    [archived] = (settings.spool_dir / "archive").glob("*.gz")
+    text = gzip.decompress(archived.read_bytes()).decode()
+    assert "203.0.113.9" not in text.splitlines()[0] and '"place":["NP","Bagmati","Kathmandu"]' in text
+    admin.execute("TRUNCATE metrics.events, metrics.sessions, metrics.page_views, parcours.loaded_segments")
+    assert run.replay(settings, [archived]).events == 1  # no GeoIP database now: the archive has it
+    assert admin.execute(snapshot).fetchall() == before == [(before[0][0], before[0][1], "NP", "Kathmandu")]
