@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     spool_segment_bytes: int = Field(default=16 * 1024 * 1024, gt=1024)
     property_reload_seconds: float = Field(default=10.0, gt=0)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    # Spool lines per worker transaction: bounds memory and what a crash repeats.
+    worker_batch_lines: int = Field(default=20_000, ge=1)
     cookie_secure: Literal["auto", "always", "never"] = "auto"
     # Peers whose X-Forwarded-For collect believes (the reverse proxy), as addresses or networks.
     trusted_proxies: list[IPvAnyNetwork] = []

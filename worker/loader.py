@@ -1,15 +1,17 @@
 """Loads sealed spool segments into metrics.events, sessions and page views, exactly once.
 
-One segment is one transaction: its events are enriched and sessionized, COPYed, the sessions
-and page views they touched are rewritten, its name is recorded in parcours.loaded_segments
-and (on the Apache-2 engine) the rollup buckets it touched are recomputed, all before one
-commit. A crash before the commit loads the segment again from the start; a crash after it
-finds the name recorded and only archives the file.
+A segment loads in batches of lines, one transaction each: the batch's events are enriched and
+sessionized, COPYed, the sessions and page views they touched are rewritten, (on the Apache-2
+engine) the rollup buckets they touched are recomputed, and the segment's name with the last
+line consumed is recorded in parcours.loaded_segments, all before one commit. A crash before
+a commit resumes after the previous batch; a crash after the last one finds the segment
+complete and only archives the file.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import logging
 import re
@@ -65,21 +67,32 @@ def prepare(lines, context: pipeline.Context) -> Batch:
 
 
 def load_segment(conn: psycopg.Connection, segment: Path, root: Path, context: pipeline.Context,
-                 engine: str, summary: Summary) -> None:
+                 engine: str, summary: Summary, batch_lines: int) -> None:
     q, name = queries.load("worker"), segment.name.removesuffix(".gz")  # archived: same segment
-    with conn.transaction():
-        if conn.execute(q["segment_loaded"], {"name": name}).fetchone() is None:
-            batch = prepare(spool.read_lines(segment), context)
-            _write_quarantine(batch, segment, root)
-            store(conn, batch.events, engine)
-            conn.execute(q["record_segment"], {"name": name, "events": len(batch.events)})
-            summary.events += len(batch.events)
-            summary.quarantined += len(batch.quarantined)
-            for reason, count in batch.dropped.items():
-                summary.dropped[reason] = summary.dropped.get(reason, 0) + count
+    progress = conn.execute(q["segment_progress"], {"name": name}).fetchone()
+    if progress is None or not progress[1]:
+        done = progress[0] if progress else 0
+        lines = ((number, line) for number, line in spool.read_lines(segment) if number > done)
+        while chunk := list(itertools.islice(lines, batch_lines)):
+            with conn.transaction():
+                _load_batch(conn, name, chunk, root, context, engine, summary)
+        conn.execute(q["finish_segment"], {"name": name})
     if segment.parent.name == "sealed":
         spool.archive(segment, root, lambda line: pipeline.scrub(line, context))
     summary.segments += 1
+
+
+def _load_batch(conn: psycopg.Connection, name: str, chunk: list[tuple[int, bytes]], root: Path,
+                context: pipeline.Context, engine: str, summary: Summary) -> None:
+    batch = prepare(chunk, context)
+    _write_quarantine(batch, name, chunk[0][0], root)
+    store(conn, batch.events, engine)
+    conn.execute(queries.load("worker")["record_progress"],
+                 {"name": name, "events": len(batch.events), "lines": chunk[-1][0], "complete": False})
+    summary.events += len(batch.events)
+    summary.quarantined += len(batch.quarantined)
+    for reason, count in batch.dropped.items():
+        summary.dropped[reason] = summary.dropped.get(reason, 0) + count
 
 
 def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
@@ -131,12 +144,13 @@ def _copy(conn: psycopg.Connection, query: str, rows: list[tuple]) -> None:
             copy.write_row(row)
 
 
-def _write_quarantine(batch: Batch, segment: Path, root: Path) -> None:
-    # Named after the segment, so a reload after a crash rewrites rather than duplicates it.
+def _write_quarantine(batch: Batch, name: str, first_line: int, root: Path) -> None:
+    # Named after the segment and the batch's first line, so a reload after a crash rewrites
+    # rather than duplicates it.
     if batch.quarantined:
-        target = spool.layout(root)["quarantine"] / segment.name
+        target = spool.layout(root)["quarantine"] / name.replace(".jsonl", f".{first_line}.jsonl")
         target.write_text("\n".join(batch.quarantined) + "\n")
-        log.warning("quarantined %d records of %s", len(batch.quarantined), segment.name)
+        log.warning("quarantined %d records of %s", len(batch.quarantined), name)
 
 
 def context(conn: psycopg.Connection, secret: bytes, geo=None) -> pipeline.Context:
@@ -153,12 +167,12 @@ def sync_time_zones(conn: psycopg.Connection) -> None:
 
 
 def drain(conn: psycopg.Connection, root: Path, secret: bytes, geo=None,
-          segments: list[Path] | None = None) -> Summary:
+          segments: list[Path] | None = None, batch_lines: int = 20_000) -> Summary:
     """Load every sealed segment, oldest first, or the given ones (archived segments for
     `parcours replay`: those already loaded are skipped). `conn` must be in autocommit mode."""
     engine = conn.execute(queries.load("worker")["engine"]).fetchone()[0]
     sync_time_zones(conn)
     ctx, summary = context(conn, secret, geo), Summary()
     for segment in spool.sealed_segments(root) if segments is None else sorted(segments, key=lambda p: p.name):
-        load_segment(conn, segment, root, ctx, engine, summary)
+        load_segment(conn, segment, root, ctx, engine, summary, batch_lines)
     return summary

@@ -30,7 +30,8 @@ def _drain(conn: psycopg.Connection, settings: Settings, segments: list[Path] | 
     spool.recover_abandoned(settings.spool_dir)
     database = geo.open_database(settings.geoip_path)
     try:
-        return loader.drain(conn, settings.spool_dir, settings.require_secret().encode(), database, segments)
+        return loader.drain(conn, settings.spool_dir, settings.require_secret().encode(), database, segments,
+                            settings.worker_batch_lines)
     finally:
         if database is not None:
             database.close()

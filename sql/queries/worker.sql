@@ -4,15 +4,26 @@ SELECT pg_try_advisory_lock(hashtext('parcours.worker'));
 -- name: engine
 SELECT engine FROM parcours.instance;
 
+-- name: finish_segment
+INSERT INTO parcours.loaded_segments (name, events, lines, complete)
+VALUES (%(name)s, 0, 0, true)
+ON CONFLICT (name) DO UPDATE SET complete = true;
+
 -- name: properties
 -- Columns in the order of worker.pipeline.Property, after the id.
 SELECT id, time_zone, visitor_id_rotation, domains FROM accounts.properties;
 
--- name: segment_loaded
-SELECT 1 FROM parcours.loaded_segments WHERE name = %(name)s;
+-- name: segment_progress
+-- How far a segment is loaded: lines consumed, and whether it is finished.
+SELECT lines, complete FROM parcours.loaded_segments WHERE name = %(name)s;
 
--- name: record_segment
-INSERT INTO parcours.loaded_segments (name, events) VALUES (%(name)s, %(events)s);
+-- name: record_progress
+-- In the transaction of the batch that consumed lines up to %(lines)s.
+INSERT INTO parcours.loaded_segments (name, events, lines, complete)
+VALUES (%(name)s, %(events)s, %(lines)s, %(complete)s)
+ON CONFLICT (name) DO UPDATE
+SET events = loaded_segments.events + excluded.events, lines = excluded.lines,
+    complete = excluded.complete, loaded_at = now();
 
 -- name: copy_events
 COPY metrics.events (time, property_id, name, visitor_id, session_id, page_view_id, hostname, pathname,

@@ -4,6 +4,7 @@ import gzip
 import json
 from datetime import date, datetime, timezone
 
+import psycopg
 import pytest
 
 from parcours import doctor, queries, spool
@@ -155,3 +156,19 @@ def test_the_archive_keeps_no_address_and_replays_to_the_same_visitors_and_place
     admin.execute("TRUNCATE metrics.events, metrics.sessions, metrics.page_views, parcours.loaded_segments")
     assert run.replay(settings, [archived]).events == 1  # no GeoIP database now: the archive has it
     assert admin.execute(snapshot).fetchall() == before == [(before[0][0], before[0][1], "NP", "Kathmandu")]
+
+
+def test_a_segment_loads_in_batches_and_resumes_after_the_last_committed_one(settings, admin, property_id):
+    stage(settings, property_id, [utc(f"2026-11-01T10:{m:02d}:00") for m in range(10)])
+    batched = settings.model_copy(update={"worker_batch_lines": 3})
+    [segment] = spool.sealed_segments(settings.spool_dir)
+    # As if a crash had come after the first two batches committed: lines 1-6 loaded.
+    lines = list(spool.read_lines(segment))
+    with psycopg.connect(settings.role_conninfo("worker"), autocommit=True) as conn:
+        with conn.transaction():
+            loader.store(conn, loader.prepare(lines[:6], loader.context(conn, settings.require_secret().encode())).events, "table")
+            conn.execute(queries.load("worker")["record_progress"],
+                         {"name": segment.name, "events": 6, "lines": 6, "complete": False})
+    assert run.once(batched).events == 4
+    assert count(admin) == 10 and len(set(admin.execute("SELECT time FROM metrics.events").fetchall())) == 10
+    assert admin.execute("SELECT events, lines, complete FROM parcours.loaded_segments").fetchall() == [(10, 10, True)]
