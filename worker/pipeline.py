@@ -8,6 +8,7 @@ step: it needs the visitor's earlier events, so it runs over a whole batch (sess
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -74,11 +75,17 @@ def check_property(event: dict, record: dict, context: Context) -> dict | Droppe
 
 
 def split_url(event: dict, record: dict, context: Context) -> dict:
-    url = urlsplit(record["event"]["u"])
-    event.update(hostname=(url.hostname or ""), pathname=url.path or "/")
+    event["hostname"], event["pathname"] = _host_and_path(record["event"]["u"])
     referrer = record["event"].get("r")
-    event["referrer_domain"] = urlsplit(referrer).hostname if referrer else None
+    event["referrer_domain"] = _host_and_path(referrer)[0] if referrer else None
     return event
+
+
+@functools.lru_cache(maxsize=16384)
+def _host_and_path(url: str) -> tuple[str, str]:
+    # Cached: the same pages and referrers recur across a site's traffic.
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.path or "/"
 
 
 def user_agent(event: dict, record: dict, context: Context) -> dict:

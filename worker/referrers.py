@@ -65,8 +65,13 @@ def is_internal(host: str, domains: tuple[str, ...]) -> bool:
 
 def campaign(page_url: str) -> dict[str, str]:
     """The utm_* parameters of a landing URL (collect kept them and nothing else personal)."""
+    return dict(_campaign(page_url)) if "?" in page_url else {}
+
+
+@functools.lru_cache(maxsize=8192)
+def _campaign(page_url: str) -> tuple[tuple[str, str], ...]:
     query = urlsplit(page_url).query
-    return {key: value[:200] for key, value in parse_qsl(query) if key in UTM} if query else {}
+    return tuple((key, value[:200]) for key, value in parse_qsl(query) if key in UTM)
 
 
 def classify(referrer_host: str | None, domains: tuple[str, ...], utm: dict[str, str]) -> tuple[str | None, str]:
