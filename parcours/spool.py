@@ -168,14 +168,14 @@ def read_lines(segment: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, line[:-1]
 
 
-def archive(segment: Path, root: Path, scrub: Callable[[bytes], bytes] | None = None) -> Path:
-    """Compress a loaded segment into archive/ and remove it from sealed/; `scrub` rewrites each
-    complete line on the way (the worker drops client addresses)."""
+def archive(segment: Path, root: Path, scrub: Callable[[int, bytes], bytes] | None = None) -> Path:
+    """Compress a loaded segment into archive/ and remove it from sealed/; `scrub(number, line)`
+    rewrites each complete line on the way (the worker drops client addresses)."""
     target = layout(root)["archive"] / (segment.name + ".gz")
     partial = target.with_suffix(".partial")
     with gzip.open(partial, "wb") as sink:
-        for _, line in read_lines(segment):
-            sink.write((scrub(line) if scrub else line) + b"\n")
+        for number, line in read_lines(segment):
+            sink.write((scrub(number, line) if scrub else line) + b"\n")
     os.replace(partial, target)
     segment.unlink()
     return target

