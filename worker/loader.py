@@ -176,8 +176,8 @@ def sync_time_zones(conn: psycopg.Connection) -> None:
         conn.execute(q["drop_deleted_time_zones"])
 
 
-def drain(conn: psycopg.Connection, root: Path, secret: bytes, geo=None,
-          segments: list[Path] | None = None, batch_lines: int = 20_000) -> Summary:
+def drain(conn: psycopg.Connection, root: Path, secret: bytes, geo, segments: list[Path] | None,
+          batch_lines: int) -> Summary:
     """Load every sealed segment, oldest first, or the given ones (archived segments for
     `parcours replay`: those already loaded are skipped). `conn` must be in autocommit mode."""
     engine = conn.execute(queries.load("worker")["engine"]).fetchone()[0]

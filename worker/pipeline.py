@@ -53,10 +53,18 @@ REQUIRED = ("received_at", "user_agent", "event")
 
 
 def parse_record(line: bytes) -> dict[str, Any]:
+    return validate(_json(line))
+
+
+def _json(line: bytes) -> Any:
     try:
-        record = json.loads(line)
+        return json.loads(line)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise Quarantine(f"not JSON: {error}") from None
+
+
+def validate(record: Any) -> dict[str, Any]:
+    """A spool record checked and with `received_at` parsed, as a new dict."""
     if not isinstance(record, dict) or record.get("v") != 1:
         raise Quarantine("not a version 1 spool record")
     missing = [key for key in REQUIRED if key not in record]
@@ -65,10 +73,10 @@ def parse_record(line: bytes) -> dict[str, Any]:
     if missing or not isinstance(record["event"], dict) or not {"p", "n", "u"} <= record["event"].keys():
         raise Quarantine(f"missing fields: {', '.join(missing) or 'event.p/event.n/event.u'}")
     try:
-        record["received_at"] = datetime.fromisoformat(record["received_at"]).astimezone(timezone.utc)
+        received_at = datetime.fromisoformat(record["received_at"]).astimezone(timezone.utc)
     except (TypeError, ValueError):
         raise Quarantine("received_at is not an ISO 8601 time") from None
-    return record
+    return {**record, "received_at": received_at}  # the parsed JSON itself stays as written
 
 
 def check_property(event: dict, record: dict, context: Context) -> dict | Dropped:
@@ -175,9 +183,9 @@ def scrub(line: bytes, context: Context) -> bytes:
     A record of a deleted property loses its address too; a line that is not a record at all
     (quarantined with its reason) is archived as it came."""
     try:
-        record = json.loads(line)
-        parsed = parse_record(line)
-    except (Quarantine, ValueError):
+        record = _json(line)
+        parsed = validate(record)
+    except Quarantine:
         return line
     if "ip" not in record:
         return line

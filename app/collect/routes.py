@@ -43,14 +43,15 @@ class Collector:
     commit: GroupCommit
     limiter: RateLimiter
     _stop: threading.Event = field(default_factory=threading.Event)
+    # Derived from settings once, not per request.
+    metrics_path: str = field(init=False)
+    scripts_path: str = field(init=False)
+    trusted_proxies: tuple = field(init=False)
 
-    @property
-    def metrics_path(self) -> str:
-        return self.settings.collect_prefix + "/metrics"
-
-    @property
-    def scripts_path(self) -> str:
-        return self.settings.collect_prefix + "/js/"
+    def __post_init__(self) -> None:
+        self.metrics_path = self.settings.collect_prefix + "/metrics"
+        self.scripts_path = self.settings.collect_prefix + "/js/"
+        self.trusted_proxies = tuple(self.settings.trusted_proxies)  # hashable: _is_trusted caches on it
 
     def handles(self, path: str) -> bool:
         return path == self.metrics_path or (path.startswith(self.scripts_path) and path.endswith(".js"))
@@ -115,7 +116,7 @@ async def dispatch(collector: Collector, scope: Scope, receive: Receive, send: S
 async def collect(collector: Collector, scope: Scope, receive: Receive, send: Send) -> None:
     received_ns = time.time_ns()
     headers = asgi.headers(scope)
-    ip = client_ip(scope, headers, tuple(collector.settings.trusted_proxies))
+    ip = client_ip(scope, headers, collector.trusted_proxies)
     try:
         if not collector.limiter.allow(ip):
             raise Refused(429, "too many events from this address; slow down")
