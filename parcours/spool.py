@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import itertools
 import json
 import os
 import threading
@@ -173,9 +174,12 @@ def archive(segment: Path, root: Path, scrub: Callable[[int, bytes], bytes] | No
     rewrites each complete line on the way (the worker drops client addresses)."""
     target = layout(root)["archive"] / (segment.name + ".gz")
     partial = target.with_suffix(".partial")
-    with gzip.open(partial, "wb") as sink:
-        for number, line in read_lines(segment):
-            sink.write((scrub(number, line) if scrub else line) + b"\n")
+    # Level 1: the worker compresses every line it loads; higher levels cost it several
+    # times the CPU for an archive about a fifth smaller.
+    with gzip.open(partial, "wb", compresslevel=1) as sink:
+        lines = read_lines(segment)
+        while chunk := [(scrub(n, line) if scrub else line) for n, line in itertools.islice(lines, 4096)]:
+            sink.write(b"\n".join(chunk) + b"\n")
     os.replace(partial, target)
     segment.unlink()
     return target

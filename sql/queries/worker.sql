@@ -31,7 +31,7 @@ COPY metrics.events (time, property_id, name, visitor_id, session_id, page_view_
                      utm_campaign, utm_term, utm_content, language, screen_width, browser,
                      browser_version, os, os_version, device, is_bot, country, region, city,
                      engaged_ms, scroll_depth, page_type, author, categories, tags, props)
-FROM STDIN;
+FROM STDIN (FORMAT BINARY);
 
 -- name: open_sessions
 -- Each visitor's sessions that a batch starting at %(since)s can still join. Columns in the
@@ -66,12 +66,19 @@ COPY metrics.sessions (property_id, session_id, visitor_id, started_at, ended_at
                        source, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
                        country, region, city, browser, browser_version, os, os_version, device,
                        language, is_bot)
-FROM STDIN;
+FROM STDIN (FORMAT BINARY);
 
 -- name: copy_page_views
 COPY metrics.page_views (time, property_id, page_view_id, session_id, visitor_id, pathname, page_type,
                          scroll_depth, engaged_ms, is_bot)
-FROM STDIN;
+FROM STDIN (FORMAT BINARY);
+
+-- name: column_types
+-- The types of a table's columns, in the order given: binary COPY must declare them.
+SELECT format_type(a.atttypid, a.atttypmod)
+FROM unnest(%(columns)s::text[]) WITH ORDINALITY AS c(name, position)
+JOIN pg_attribute a ON a.attrelid = %(table)s::regclass AND a.attname = c.name
+ORDER BY c.position;
 
 -- name: sync_time_zones
 -- Mirror every property's zone for the reporting SQL; a changed zone applies to all reports at

@@ -11,10 +11,10 @@ from parcours import doctor, queries, spool
 from worker import loader, run
 
 
-def stage(settings, property_id, instants, name="page_view"):
+def stage(settings, property_id, instants, name="page_view", **extra):
     writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
     for when in instants:
-        event = {"p": property_id, "n": name, "u": "https://example.com/"}
+        event = {"p": property_id, "n": name, "u": "https://example.com/", **extra}
         writer.append(spool.record(spool.nanoseconds(when), "198.51.100.7", "Mozilla/5.0 Firefox/133.0", event),
                       spool.nanoseconds(when))
     writer.close()
@@ -62,6 +62,17 @@ def test_unparseable_lines_go_to_quarantine_with_their_reason(settings, admin, p
     assert incomplete["reason"] == "missing fields: ip, user_agent, event" and incomplete["line"] == 3
     assert spool.depth(settings.spool_dir)["quarantined"] == 2
     assert ("quarantine", f"2 lines in 1 files under {settings.spool_dir / 'quarantine'}") in doctor.report(settings)
+
+
+def test_every_field_reaches_its_typed_column(settings, admin, property_id):
+    meta = {"type": "post", "author": "Ada", "categories": ["Travel"], "tags": ["rail", "night"]}
+    stage(settings, property_id, [utc("2026-11-01T10:00:00")], name="signup", d={"plan": "pro", "seats": 3},
+          m=meta, t="Tickets", l="fr-CA", w=390, s=75, e=1200)
+    run.once(settings)
+    row = admin.execute("SELECT props, page_type, author, categories, tags, title, language, screen_width,"
+                        " scroll_depth, engaged_ms FROM metrics.events").fetchone()
+    assert row == ({"plan": "pro", "seats": 3}, "post", "Ada", ["Travel"], ["rail", "night"], "Tickets", "fr-CA",
+                   390, 75, 1200)
 
 
 def daily(admin, property_id, tz, first, last):
