@@ -72,6 +72,9 @@ class PageView:
     scroll_depth: int
     engaged_ms: int | None
     is_bot: bool
+    author: str | None = None
+    categories: list[str] | None = None
+    tags: list[str] | None = None
     stored: bool = field(default=False, compare=False)
 
 
@@ -139,7 +142,8 @@ def _page_view(event: dict, session: Session, state: State) -> int | None:
     if event["name"] == "page_view":
         view = PageView(event["time"], event["property_id"], _id("view", *key, event["time"].isoformat()),
                         session.session_id, event["visitor_id"], event["pathname"], event.get("page_type"),
-                        0, None, bool(event.get("is_bot")))
+                        0, None, bool(event.get("is_bot")), event.get("author"), event.get("categories"),
+                        event.get("tags"))
         state.page_views[key] = view
     elif event["name"] in ENGAGEMENT and key in state.page_views:
         view = state.page_views[key]

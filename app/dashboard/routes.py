@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 
-from app.dashboard import periods
+from app.reports import periods
 from app.web import Web, is_htmx
 from parcours import queries
 
@@ -35,7 +35,7 @@ def router(web: Web) -> APIRouter:
                 "property_id": prop[0], "tz": prop[2], "first": chosen.first, "last": chosen.last,
             }).fetchall()
         context = {"user": user, "property": {"id": prop[0], "name": prop[1], "time_zone": prop[2]},
-                   "period": chosen, "periods": list(periods.PERIODS), "days": days,
+                   "period": chosen, "periods": ["today", "7d", "30d"], "days": days,
                    "total": sum(d[1] for d in days), "peak": max((d[1] for d in days), default=0)}
         return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
 

@@ -49,7 +49,7 @@ ORDER BY ended_at;
 -- name: open_page_views
 -- Columns in the order of worker.sessionize.PageView.
 SELECT time, property_id, page_view_id, session_id, visitor_id, pathname, page_type, scroll_depth,
-       engaged_ms, is_bot
+       engaged_ms, is_bot, author, categories, tags
 FROM metrics.page_views
 WHERE session_id = ANY(%(sessions)s) AND time >= %(since)s - INTERVAL '2 days'
 ORDER BY time;
@@ -70,7 +70,7 @@ FROM STDIN (FORMAT BINARY);
 
 -- name: copy_page_views
 COPY metrics.page_views (time, property_id, page_view_id, session_id, visitor_id, pathname, page_type,
-                         scroll_depth, engaged_ms, is_bot)
+                         scroll_depth, engaged_ms, is_bot, author, categories, tags)
 FROM STDIN (FORMAT BINARY);
 
 -- name: column_types

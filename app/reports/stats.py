@@ -1,0 +1,131 @@
+"""The reports: run the named queries of sql/queries/reports.sql for a property, a period and a
+filter set, and shape the rows into the numbers users see (docs/definitions.md). The JSON API
+and the dashboard both read these, so they show the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from app.reports import filters as filtering
+from app.reports.periods import Period
+from parcours import queries
+
+INTERVALS = ("hour", "day", "week", "month")
+SUMMARY_FIELDS = ("visitors", "sessions", "page_views", "views_per_session", "bounce_rate", "session_duration")
+
+
+@dataclass(frozen=True)
+class Query:
+    property_id: str
+    period: Period
+    filters: dict = field(default_factory=dict)
+    bots: bool = False
+
+    def params(self, **more: Any) -> dict[str, Any]:
+        return {"property_id": self.property_id, "tz": self.period.time_zone, "lo": self.period.lo,
+                "hi": self.period.hi, "bots": self.bots, "filters": Jsonb(self.filters), **more}
+
+    def previous(self) -> Query:
+        return replace(self, period=self.period.previous())
+
+
+def _ratio(part: float, whole: float, digits: int) -> float | None:
+    return round(part / whole, digits) if whole else None
+
+
+def _visit_metrics(sessions: int, bounces: int, session_page_views: int, duration_seconds: float) -> dict:
+    return {"views_per_session": _ratio(session_page_views, sessions, 2),
+            "bounce_rate": _ratio(100 * bounces, sessions, 1),
+            "session_duration": _ratio(float(duration_seconds), sessions, 0)}
+
+
+def summary(conn: psycopg.Connection, query: Query) -> dict:
+    visitors, sessions, page_views, bounces, session_views, seconds = conn.execute(
+        queries.load("reports")["summary"], query.params()).fetchone()
+    return {"visitors": visitors, "sessions": sessions, "page_views": page_views,
+            **_visit_metrics(sessions, bounces, session_views, seconds)}
+
+
+def change(current: dict, previous: dict) -> dict:
+    """Percentage change of each summary number against the previous period (None from zero)."""
+    return {key: _ratio(100 * (current[key] - previous[key]), previous[key], 1)
+            if current[key] is not None and previous[key] else None for key in SUMMARY_FIELDS}
+
+
+def compared(conn: psycopg.Connection, query: Query) -> dict:
+    current, previous = summary(conn, query), summary(conn, query.previous())
+    return {**current, "previous": previous, "change": change(current, previous)}
+
+
+def timeseries(conn: psycopg.Connection, query: Query, interval: str) -> list[dict]:
+    if interval not in INTERVALS:
+        raise ValueError(f"unknown interval {interval!r}; use one of {', '.join(INTERVALS)}")
+    rows = conn.execute(queries.load("reports")["timeseries"], query.params(interval=interval))
+    return [{"starts": starts.isoformat(timespec="minutes"), "visitors": visitors, "sessions": sessions,
+             "page_views": page_views, **_visit_metrics(sessions, bounces, session_views, seconds)}
+            for starts, visitors, sessions, page_views, bounces, session_views, seconds in rows]
+
+
+def breakdown(conn: psycopg.Connection, query: Query, dimension: str, limit: int = 10, offset: int = 0) -> list[dict]:
+    params = query.params(dimension=dimension, limit=limit, offset=offset)
+    if dimension in filtering.PAGE_DIMENSIONS:
+        rows = conn.execute(queries.load("reports")["breakdown_pages"], params)
+        return [_page_row(*row) for row in rows]
+    if dimension not in filtering.SESSION_DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}; use one of {', '.join(filtering.DIMENSIONS)}")
+    rows = conn.execute(queries.load("reports")["breakdown_sessions"], params)
+    return [{"value": value, "visitors": visitors, "sessions": sessions,
+             **_visit_metrics(sessions, bounces, session_views, seconds)}
+            for value, visitors, sessions, session_views, bounces, seconds in rows]
+
+
+def _page_row(value, visitors, page_views, time_on_page, scroll, *reached) -> dict:
+    shares = {f"reached_{n}": round(100 * share, 1) for n, share in zip((25, 50, 75, 100), reached, strict=True)}
+    return {"value": value, "visitors": visitors, "page_views": page_views,
+            "time_on_page": None if time_on_page is None else round(float(time_on_page)),
+            "scroll_depth": round(scroll, 1), **shares}
+
+
+def visitors(conn: psycopg.Connection, query: Query, limit: int = 50, offset: int = 0) -> list[dict]:
+    cursor = conn.execute(queries.load("reports")["visitors"], query.params(limit=limit, offset=offset))
+    names = [column.name for column in cursor.description]
+    return [{**dict(zip(names, row, strict=True)), "visitor_id": visitor_key(row[0])} for row in cursor]
+
+
+def visitor(conn: psycopg.Connection, query: Query, visitor_id: int, limit: int = 50) -> dict:
+    """One visitor's sessions in the period, newest first, each with its events in order."""
+    q = queries.load("reports")
+    cursor = conn.execute(q["visitor_sessions"], query.params(visitor_id=visitor_id, limit=limit))
+    names = [column.name for column in cursor.description]
+    sessions = [dict(zip(names, row, strict=True)) for row in cursor]
+    events: dict[int, list[dict]] = {s["session_id"]: [] for s in sessions}
+    cursor = conn.execute(q["visitor_events"], query.params(sessions=list(events)))
+    names = [column.name for column in cursor.description][1:]
+    for session_id, *row in cursor:
+        events[session_id].append(dict(zip(names, row, strict=True)))
+    return {"visitor_id": visitor_key(visitor_id),
+            "sessions": [{**s, "session_id": visitor_key(s["session_id"]), "events": events[s["session_id"]]}
+                         for s in sessions]}
+
+
+def realtime(conn: psycopg.Connection, property_id: str, bots: bool = False) -> dict:
+    row = conn.execute(queries.load("reports")["realtime"], {"property_id": property_id, "bots": bots}).fetchone()
+    return {"visitors": row[0], "page_views": row[1]}
+
+
+def visitor_key(number: int) -> str:
+    """A 64-bit id as 16 hex digits: JSON numbers lose precision past 2**53."""
+    return f"{number & 0xFFFF_FFFF_FFFF_FFFF:016x}"
+
+
+def visitor_number(key: str) -> int:
+    """The inverse of visitor_key(); ValueError for anything else."""
+    if len(key) != 16:
+        raise ValueError("a visitor id is 16 hexadecimal digits")
+    value = int(key, 16)
+    return value - (1 << 64) if value >= 1 << 63 else value

@@ -1,0 +1,144 @@
+-- Every report a user sees. Parameters shared by all: property_id; lo and hi, the instants that
+-- bound the period's local days (app/reports/periods.py); bots (include bot traffic); filters,
+-- a jsonb filter set (app/reports/filters.py). Definitions: docs/definitions.md.
+
+-- name: summary
+WITH s AS (
+    SELECT count(*) AS sessions,
+           count(*) FILTER (WHERE bounce) AS bounces,
+           coalesce(sum(page_views), 0) AS session_page_views,
+           coalesce(sum(extract(epoch FROM duration)), 0) AS duration_seconds
+    FROM reports.sessions(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s)
+), v AS (
+    SELECT count(DISTINCT visitor_id) AS visitors, count(*) AS page_views
+    FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s)
+)
+SELECT v.visitors, s.sessions, v.page_views, s.bounces, s.session_page_views, s.duration_seconds
+FROM s, v;
+
+-- name: timeseries
+-- One row per local hour, day, week or month of the period, empty ones included, labelled with
+-- the local time it starts at within the period. Steps of 15 minutes find every bucket:
+-- every zone's offset is a whole number of quarter hours.
+WITH steps AS (
+    SELECT reports.bucket(t, %(tz)s, %(interval)s) AS bucket, min(t) AS starts
+    FROM generate_series(%(lo)s::timestamptz, %(hi)s::timestamptz - INTERVAL '15 minutes',
+                         INTERVAL '15 minutes') AS t
+    GROUP BY 1
+), views AS (
+    SELECT reports.bucket(time, %(tz)s, %(interval)s) AS bucket,
+           count(DISTINCT visitor_id) AS visitors, count(*) AS page_views
+    FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s)
+    GROUP BY 1
+), visits AS (
+    SELECT reports.bucket(started_at, %(tz)s, %(interval)s) AS bucket,
+           count(*) AS sessions, count(*) FILTER (WHERE bounce) AS bounces,
+           coalesce(sum(page_views), 0) AS session_page_views,
+           coalesce(sum(extract(epoch FROM duration)), 0) AS duration_seconds
+    FROM reports.sessions(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s)
+    GROUP BY 1
+)
+SELECT steps.starts AT TIME ZONE %(tz)s AS starts,
+       coalesce(views.visitors, 0) AS visitors, coalesce(visits.sessions, 0) AS sessions,
+       coalesce(views.page_views, 0) AS page_views, coalesce(visits.bounces, 0) AS bounces,
+       coalesce(visits.session_page_views, 0) AS session_page_views,
+       coalesce(visits.duration_seconds, 0) AS duration_seconds
+FROM steps LEFT JOIN views USING (bucket) LEFT JOIN visits USING (bucket)
+ORDER BY steps.starts;
+
+-- name: breakdown_sessions
+-- Sessions by one of their attributes (app/reports/filters.py SESSION_DIMENSIONS); NULL is
+-- "unknown" (for referrer and source: none).
+SELECT value,
+       count(DISTINCT visitor_id) AS visitors, count(*) AS sessions,
+       sum(page_views) AS session_page_views, count(*) FILTER (WHERE bounce) AS bounces,
+       sum(extract(epoch FROM duration)) AS duration_seconds
+FROM (
+    SELECT CASE %(dimension)s
+               WHEN 'channel' THEN channel WHEN 'source' THEN source
+               WHEN 'referrer' THEN referrer_domain
+               WHEN 'utm_source' THEN utm_source WHEN 'utm_medium' THEN utm_medium
+               WHEN 'utm_campaign' THEN utm_campaign WHEN 'utm_term' THEN utm_term
+               WHEN 'utm_content' THEN utm_content
+               WHEN 'country' THEN country WHEN 'region' THEN region WHEN 'city' THEN city
+               WHEN 'browser' THEN browser WHEN 'os' THEN os WHEN 'device' THEN device
+               WHEN 'language' THEN language
+               WHEN 'entry_page' THEN entry_page WHEN 'exit_page' THEN exit_page
+           END AS value,
+           visitor_id, page_views, bounce, duration
+    FROM reports.sessions(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s)
+) AS s
+GROUP BY value
+ORDER BY visitors DESC, sessions DESC, value NULLS LAST
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: breakdown_pages
+-- Page views by page, page type, author, category or tag (a page in two categories counts in
+-- both), with engagement: time on page averages the views that reported any; scroll depth
+-- averages every view, and reached_N is the share of views that scrolled at least N %%.
+SELECT value,
+       count(DISTINCT visitor_id) AS visitors, count(*) AS page_views,
+       avg(engaged_ms) / 1000.0 AS time_on_page_seconds,
+       avg(scroll_depth)::float8 AS scroll_depth,
+       avg((scroll_depth >= 25)::int)::float8 AS reached_25,
+       avg((scroll_depth >= 50)::int)::float8 AS reached_50,
+       avg((scroll_depth >= 75)::int)::float8 AS reached_75,
+       avg((scroll_depth >= 100)::int)::float8 AS reached_100
+FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS v,
+     unnest(coalesce(CASE %(dimension)s
+                         WHEN 'page' THEN ARRAY[v.pathname] WHEN 'page_type' THEN ARRAY[v.page_type]
+                         WHEN 'author' THEN ARRAY[v.author]
+                         WHEN 'category' THEN v.categories WHEN 'tag' THEN v.tags
+                     END, ARRAY[NULL::text])) AS value
+GROUP BY value
+ORDER BY visitors DESC, page_views DESC, value NULLS LAST
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: visitors
+-- The most recently active visitors of the period, with what their latest session says.
+SELECT visitor_id, count(*) AS sessions, sum(page_views) AS page_views,
+       min(started_at) AS first_seen, max(ended_at) AS last_seen,
+       (array_agg(country ORDER BY started_at DESC))[1] AS country,
+       (array_agg(city ORDER BY started_at DESC))[1] AS city,
+       (array_agg(device ORDER BY started_at DESC))[1] AS device,
+       (array_agg(browser ORDER BY started_at DESC))[1] AS browser,
+       (array_agg(os ORDER BY started_at DESC))[1] AS os,
+       (array_agg(source ORDER BY started_at DESC))[1] AS source,
+       (array_agg(channel ORDER BY started_at DESC))[1] AS channel
+FROM reports.sessions(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s)
+GROUP BY visitor_id
+ORDER BY last_seen DESC, visitor_id
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: visitor_sessions
+-- One visitor's sessions in the period, newest first (filters do not apply: it is one person).
+SELECT session_id, started_at, ended_at, extract(epoch FROM duration) AS duration_seconds,
+       events, page_views, bounce, entry_page, exit_page, referrer_domain, source, channel,
+       utm_source, utm_medium, utm_campaign, country, region, city, browser, browser_version,
+       os, os_version, device, language, is_bot
+FROM metrics.sessions
+WHERE property_id = %(property_id)s AND visitor_id = %(visitor_id)s
+  AND started_at >= %(lo)s AND started_at < %(hi)s
+ORDER BY started_at DESC
+LIMIT %(limit)s;
+
+-- name: visitor_events
+-- The events of the given sessions in time order; each session's window bounds the search.
+SELECT e.session_id, e.time, e.name, e.pathname, e.title, e.referrer, e.engaged_ms,
+       e.scroll_depth, e.props
+FROM metrics.sessions s
+JOIN LATERAL (
+    SELECT * FROM metrics.events e
+    WHERE e.property_id = s.property_id AND e.time >= s.started_at AND e.time <= s.ended_at
+      AND e.visitor_id = s.visitor_id AND e.session_id = s.session_id
+) AS e ON true
+WHERE s.property_id = %(property_id)s AND s.session_id = ANY(%(sessions)s)
+  AND s.started_at >= %(lo)s AND s.started_at < %(hi)s
+ORDER BY e.time, e.name;
+
+-- name: realtime
+-- Visitors with any event in the last five minutes, and the page views among those events.
+SELECT count(DISTINCT visitor_id) AS visitors,
+       count(*) FILTER (WHERE name = 'page_view') AS page_views
+FROM metrics.events
+WHERE property_id = %(property_id)s AND time > now() - INTERVAL '5 minutes' AND (%(bots)s OR NOT is_bot);

@@ -1,0 +1,213 @@
+"""Exact report numbers on hand-computed fixtures, loaded through the real spool and worker."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from app.reports import filters, periods, stats
+from parcours import spool
+from worker import run
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+          "Version/17.5 Mobile/15E148 Safari/604.1")
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+
+def load(settings, property_id, events):
+    """events: (UTC time 'YYYY-MM-DDTHH:MM', ip, user agent, beacon fields beyond p)."""
+    writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
+    for when, ip, agent, fields in events:
+        instant = datetime.fromisoformat(when).replace(tzinfo=timezone.utc)
+        beacon = {"p": property_id, "n": "page_view", "u": "https://example.com/", **fields}
+        writer.append(spool.record(spool.nanoseconds(instant), ip, agent, beacon), spool.nanoseconds(instant))
+    writer.close()
+    return run.once(settings)
+
+
+def view(when, ip="198.51.100.1", agent=FIREFOX, **fields):
+    return (when, ip, agent, fields)
+
+
+def zone(admin, property_id, tz):
+    admin.execute("UPDATE accounts.properties SET time_zone = %s WHERE id = %s", (tz, property_id))
+
+
+def query(property_id, tz, first, last, **more):
+    return stats.Query(property_id, periods.resolve("custom", tz, first=date.fromisoformat(first),
+                                                    last=date.fromisoformat(last)), **more)
+
+
+def daily(admin, q, key="page_views"):
+    return {row["starts"][:10]: row[key] for row in stats.timeseries(admin, q, "day")}
+
+
+# Each case: the zone, page views at UTC instants on either side of a local midnight, and
+# the page views each local day must show.
+@pytest.mark.parametrize("tz, instants, first, last, expected", [
+    ("Asia/Kolkata", ["2026-11-01T18:29", "2026-11-01T18:31"], "2026-11-01", "2026-11-02",
+     {"2026-11-01": 1, "2026-11-02": 1}),
+    ("Asia/Kathmandu", ["2026-11-01T18:14", "2026-11-01T18:16"], "2026-11-01", "2026-11-02",
+     {"2026-11-01": 1, "2026-11-02": 1}),
+    # Vancouver leaves DST on 1 November 2026: a 25-hour day from 07:00Z to 08:00Z the next day.
+    ("America/Vancouver", ["2026-11-01T06:59", "2026-11-01T07:00", "2026-11-02T07:59", "2026-11-02T08:00"],
+     "2026-10-31", "2026-11-02", {"2026-10-31": 1, "2026-11-01": 2, "2026-11-02": 1}),
+    # ... and enters it on 8 March 2026: a 23-hour day from 08:00Z to 07:00Z the next day.
+    ("America/Vancouver", ["2026-03-08T07:59", "2026-03-08T08:00", "2026-03-09T06:59", "2026-03-09T07:00"],
+     "2026-03-07", "2026-03-09", {"2026-03-07": 1, "2026-03-08": 2, "2026-03-09": 1}),
+    # Lord Howe moves by 30 minutes on 4 October 2026: +10:30 to +11, a 23.5-hour day.
+    ("Australia/Lord_Howe", ["2026-10-03T13:29", "2026-10-03T13:30", "2026-10-04T12:59", "2026-10-04T13:00"],
+     "2026-10-03", "2026-10-05", {"2026-10-03": 1, "2026-10-04": 2, "2026-10-05": 1}),
+    ("UTC", ["2026-11-01T23:59", "2026-11-02T00:00"], "2026-11-01", "2026-11-02",
+     {"2026-11-01": 1, "2026-11-02": 1}),
+])
+def test_local_days_are_exact_in_every_zone(settings, admin, property_id, tz, instants, first, last, expected):
+    zone(admin, property_id, tz)
+    # A visitor per instant, so that sessions do not merge across the boundary.
+    load(settings, property_id, [view(when, ip=f"198.51.100.{n}") for n, when in enumerate(instants, 1)])
+    q = query(property_id, tz, first, last)
+    assert daily(admin, q) == expected
+    assert daily(admin, q, "visitors") == expected
+    assert stats.summary(admin, q)["page_views"] == len(instants)
+
+
+@pytest.mark.parametrize("tz, day, hours", [
+    ("America/Vancouver", "2026-11-01", 25), ("America/Vancouver", "2026-03-08", 23),
+    ("Australia/Lord_Howe", "2026-10-04", 24), ("Asia/Kolkata", "2026-11-01", 24),
+])
+def test_a_day_has_as_many_hourly_buckets_as_its_local_hours(admin, property_id, tz, day, hours):
+    series = stats.timeseries(admin, query(property_id, tz, day, day), "hour")
+    assert len(series) == hours
+    assert series[0]["starts"] == f"{day}T00:00"
+
+
+def test_the_repeated_hour_of_a_dst_change_is_two_buckets(settings, admin, property_id):
+    zone(admin, property_id, "America/Vancouver")
+    # 01:30 local, first as PDT (08:30Z), then as PST (09:30Z).
+    load(settings, property_id, [view("2026-11-01T08:30", ip="198.51.100.1"), view("2026-11-01T09:30", ip="198.51.100.2")])
+    series = stats.timeseries(admin, query(property_id, "America/Vancouver", "2026-11-01", "2026-11-01"), "hour")
+    ones = [row for row in series if row["starts"] == "2026-11-01T01:00"]
+    assert [row["page_views"] for row in ones] == [1, 1]
+
+
+def test_a_session_across_local_midnight_counts_on_the_day_it_started(settings, admin, property_id):
+    zone(admin, property_id, "Asia/Kolkata")  # midnight is 18:30Z
+    load(settings, property_id, [view("2026-11-01T18:20", u="https://example.com/a"),
+                                 view("2026-11-01T18:40", u="https://example.com/b")])
+    q = query(property_id, "Asia/Kolkata", "2026-11-01", "2026-11-02")
+    assert daily(admin, q, "sessions") == {"2026-11-01": 1, "2026-11-02": 0}
+    assert daily(admin, q, "page_views") == {"2026-11-01": 1, "2026-11-02": 1}
+    assert daily(admin, q, "visitors") == {"2026-11-01": 1, "2026-11-02": 1}
+    summary = stats.summary(admin, q)
+    assert (summary["visitors"], summary["sessions"], summary["page_views"]) == (1, 1, 2)
+    assert (summary["bounce_rate"], summary["views_per_session"], summary["session_duration"]) == (0.0, 2.0, 1200)
+
+
+def test_a_visitor_on_two_days_is_one_visitor_of_the_week(settings, admin, property_id):
+    zone(admin, property_id, "UTC")
+    load(settings, property_id, [view("2026-11-02T10:00"), view("2026-11-04T10:00"),
+                                 view("2026-11-04T11:00", ip="203.0.113.9")])
+    summary = stats.summary(admin, query(property_id, "UTC", "2026-11-02", "2026-11-08"))
+    assert (summary["visitors"], summary["sessions"], summary["page_views"]) == (2, 3, 3)
+    assert summary["bounce_rate"] == 100.0
+
+
+def test_comparison_with_the_previous_period_of_the_same_length(settings, admin, property_id):
+    zone(admin, property_id, "UTC")
+    load(settings, property_id, [view("2026-11-01T10:00"), view("2026-11-03T10:00", ip="203.0.113.1"),
+                                 view("2026-11-04T10:00", ip="203.0.113.2"), view("2026-11-04T10:05", ip="203.0.113.2")])
+    result = stats.compared(admin, query(property_id, "UTC", "2026-11-03", "2026-11-04"))  # previous: 1–2 Nov
+    assert (result["visitors"], result["previous"]["visitors"], result["change"]["visitors"]) == (2, 1, 100.0)
+    assert (result["page_views"], result["previous"]["page_views"], result["change"]["page_views"]) == (3, 1, 200.0)
+    assert result["change"]["bounce_rate"] == -50.0  # 50 % against 100 %
+
+
+@pytest.mark.parametrize("expressions, visitors, page_views", [
+    ([], 3, 4),
+    (["source==Google"], 1, 2),
+    (["source!=Google"], 2, 2),  # an unknown source passes "not Google"
+    (["device==mobile"], 1, 1),
+    (["device==mobile", "device==desktop"], 3, 4),
+    (["device==desktop", "source!=Google"], 1, 1),
+    (["page==/pricing"], 2, 2),
+    (["page==/pricing", "source==Google"], 1, 1),
+    (["entry_page==/pricing"], 1, 1),
+    (["channel==organic_search"], 1, 2),
+])
+def test_filters_combine(settings, admin, property_id, expressions, visitors, page_views):
+    zone(admin, property_id, "UTC")
+    load(settings, property_id, [
+        view("2026-11-02T10:00", ip="198.51.100.1", r="https://www.google.com/"),
+        view("2026-11-02T10:01", ip="198.51.100.1", u="https://example.com/pricing"),
+        view("2026-11-02T11:00", ip="198.51.100.2", u="https://example.com/pricing"),
+        view("2026-11-02T12:00", ip="198.51.100.3", agent=IPHONE),
+    ])
+    q = query(property_id, "UTC", "2026-11-02", "2026-11-02", filters=filters.parse(expressions))
+    summary = stats.summary(admin, q)
+    assert (summary["visitors"], summary["page_views"]) == (visitors, page_views)
+
+
+def test_bots_are_left_out_unless_asked_for(settings, admin, property_id):
+    zone(admin, property_id, "UTC")
+    load(settings, property_id, [view("2026-11-02T10:00"), view("2026-11-02T10:00", ip="66.249.66.1", agent=GOOGLEBOT)])
+    q = query(property_id, "UTC", "2026-11-02", "2026-11-02")
+    assert stats.summary(admin, q)["visitors"] == 1
+    assert stats.summary(admin, stats.Query(property_id, q.period, bots=True))["visitors"] == 2
+    devices = stats.breakdown(admin, stats.Query(property_id, q.period, bots=True), "device")
+    assert sorted(row["value"] for row in devices) == ["bot", "desktop"]
+    assert [row["value"] for row in stats.breakdown(admin, q, "device")] == ["desktop"]
+
+
+def test_a_late_event_joins_the_hour_already_reported(settings, admin, property_id):
+    zone(admin, property_id, "UTC")
+    load(settings, property_id, [view("2026-11-02T10:00")])
+    q = query(property_id, "UTC", "2026-11-02", "2026-11-02")
+    assert stats.summary(admin, q)["page_views"] == 1
+    load(settings, property_id, [view("2026-11-02T10:10", u="https://example.com/late")])  # a later segment
+    hours = {row["starts"]: row["page_views"] for row in stats.timeseries(admin, q, "hour")}
+    assert hours["2026-11-02T10:00"] == 2 and stats.summary(admin, q)["sessions"] == 1
+
+
+def test_page_breakdown_with_time_on_page_and_scroll_depth(settings, admin, property_id):
+    zone(admin, property_id, "UTC")
+    meta = {"type": "post", "author": "Ada", "categories": ["Travel", "Rail"], "tags": ["night"]}
+    pricing = "https://example.com/pricing"
+    load(settings, property_id, [
+        view("2026-11-02T10:00", u=pricing, m=meta),
+        view("2026-11-02T10:00:30", n="scroll", u=pricing, s=50, m=meta),
+        view("2026-11-02T10:01", n="page_exit", u=pricing, s=100, e=40000, m=meta),
+        view("2026-11-02T11:00", ip="198.51.100.2", u=pricing, m=meta),
+        view("2026-11-02T11:00:20", ip="198.51.100.2", n="page_exit", u=pricing, s=30, e=20000, m=meta),
+        view("2026-11-02T12:00", ip="198.51.100.3"),
+    ])
+    q = query(property_id, "UTC", "2026-11-02", "2026-11-02")
+    pages = {row["value"]: row for row in stats.breakdown(admin, q, "page")}
+    assert pages["/pricing"] == {"value": "/pricing", "visitors": 2, "page_views": 2, "time_on_page": 30,
+                                 "scroll_depth": 65.0, "reached_25": 100.0, "reached_50": 50.0,
+                                 "reached_75": 50.0, "reached_100": 50.0}
+    assert pages["/"]["time_on_page"] is None and pages["/"]["scroll_depth"] == 0.0
+    categories = {row["value"]: row["page_views"] for row in stats.breakdown(admin, q, "category")}
+    assert categories == {"Travel": 2, "Rail": 2, None: 1}
+    assert stats.summary(admin, stats.Query(property_id, q.period, filters.parse(["tag==night"])))["visitors"] == 2
+
+
+def test_visitor_list_and_timeline(settings, admin, property_id):
+    zone(admin, property_id, "UTC")
+    load(settings, property_id, [
+        view("2026-11-02T10:00", r="https://news.ycombinator.com/item?id=1"),
+        view("2026-11-02T10:00:40", n="ping", e=30000),
+        view("2026-11-02T14:00", u="https://example.com/pricing"),
+        view("2026-11-02T12:00", ip="198.51.100.2"),
+    ])
+    q = query(property_id, "UTC", "2026-11-02", "2026-11-02")
+    listed = stats.visitors(admin, q)
+    assert [(v["sessions"], v["page_views"]) for v in listed] == [(2, 2), (1, 1)]
+    timeline = stats.visitor(admin, q, stats.visitor_number(listed[0]["visitor_id"]))
+    assert [s["entry_page"] for s in timeline["sessions"]] == ["/pricing", "/"]
+    assert [e["name"] for e in timeline["sessions"][1]["events"]] == ["page_view", "ping"]
+    assert timeline["sessions"][1]["source"] == "Hacker News"
+
+
+@pytest.mark.parametrize("number", [0, 1, -1, 2**63 - 1, -(2**63)])
+def test_visitor_keys_round_trip(number):
+    assert stats.visitor_number(stats.visitor_key(number)) == number
