@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool
 
 from app.accounts import routes as accounts_routes
+from app.api import routes as api_routes
 from app.collect import routes as collect_routes
 from app.collect.asgi import Receive, Scope, Send
 from app.dashboard import routes as dashboard_routes
@@ -61,9 +62,12 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
             collector.stop()
             pool.close()
 
-    app = FastAPI(title="Parcours", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # The OpenAPI document only: the interactive pages would load their scripts from a CDN.
+    app = FastAPI(title="Parcours", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url="/api/v1/openapi.json")
     app.include_router(accounts_routes.router(web))
     app.include_router(dashboard_routes.router(web))
+    app.include_router(api_routes.router(web))
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
     return app
 

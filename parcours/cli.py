@@ -60,7 +60,18 @@ Examples:
   parcours property add "My blog" --owner owner@example.com --domain blog.example.com --time-zone Europe/Paris
   parcours property list
 """)
+apikey_app = typer.Typer(no_args_is_help=True, help="""
+API keys for the JSON stats API (docs/api.md). A key is printed once, when created.
+
+Examples:
+
+\b
+  parcours apikey create --user owner@example.com "Grafana"
+  parcours apikey list --user owner@example.com
+  parcours apikey revoke --user owner@example.com 3
+""")
 app.add_typer(db_app, name="db")
+app.add_typer(apikey_app, name="apikey")
 app.add_typer(user_app, name="user")
 app.add_typer(property_app, name="property")
 
@@ -252,6 +263,37 @@ def property_list(ctx: typer.Context):
     with _admin(ctx.obj) as conn:
         for property_id, name, time_zone, domains, owner in conn.execute(queries.load("accounts")["list_properties"]):
             typer.echo(f"{property_id}  {name}  {time_zone}  {','.join(domains) or '-'}  {owner}")
+
+
+@apikey_app.command("create")
+def apikey_create(ctx: typer.Context, name: str, user: str = typer.Option(..., help="Email of the key's owner.")):
+    """Create an API key and print it (it is not stored and cannot be shown again)."""
+    from app.accounts import api_keys, users
+
+    with _admin(ctx.obj) as conn:
+        typer.echo(api_keys.create(conn, users.id_for(conn, user), name))
+
+
+@apikey_app.command("list")
+def apikey_list(ctx: typer.Context, user: str = typer.Option(..., help="Email of the keys' owner.")):
+    """A user's API keys: id, name, prefix, created, last used, revoked."""
+    from app.accounts import api_keys, users
+
+    with _admin(ctx.obj) as conn:
+        for key_id, name, prefix, created, used, revoked in api_keys.listed(conn, users.id_for(conn, user)):
+            state = f"revoked {revoked:%Y-%m-%d}" if revoked else "live"
+            last = f"{used:%Y-%m-%d %H:%M}" if used else "never used"
+            typer.echo(f"{key_id}  {name}  {prefix}…  created {created:%Y-%m-%d}  {last}  {state}")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(ctx: typer.Context, key_id: int, user: str = typer.Option(..., help="Email of the key's owner.")):
+    """Revoke an API key at once."""
+    from app.accounts import api_keys, users
+
+    with _admin(ctx.obj) as conn:
+        api_keys.revoke(conn, users.id_for(conn, user), key_id)
+    typer.echo(f"revoked API key {key_id}")
 
 
 @app.command("demo")

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 import uuid
+from datetime import datetime, timezone
 from collections.abc import Iterator
 
 import psycopg
@@ -136,6 +137,25 @@ def property_id(admin: psycopg.Connection, owner: dict) -> str:
 
     # 127.0.0.1: the browser tests' pages are served from loopback.
     return properties.add(admin, owner["id"], "Example", ["example.com", "127.0.0.1"], "Asia/Kolkata")
+
+
+@pytest.fixture
+def load_events(settings: Settings, property_id: str):
+    """Stage events in the spool and run the worker over them, as production does.
+    Each event: (UTC time 'YYYY-MM-DDTHH:MM[:SS]', ip, user agent, beacon fields beyond p)."""
+    from parcours import spool
+    from worker import run
+
+    def load(events: list[tuple[str, str, str, dict]]):
+        writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
+        for when, ip, agent, fields in events:
+            instant = datetime.fromisoformat(when).replace(tzinfo=timezone.utc)
+            beacon = {"p": property_id, "n": "page_view", "u": "https://example.com/", **fields}
+            writer.append(spool.record(spool.nanoseconds(instant), ip, agent, beacon), spool.nanoseconds(instant))
+        writer.close()
+        return run.once(settings)
+
+    return load
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -36,3 +36,31 @@ SELECT id, name, time_zone FROM accounts.properties WHERE owner_id = %(user_id)s
 
 -- name: owned_property
 SELECT id, name, time_zone FROM accounts.properties WHERE id = %(id)s AND owner_id = %(user_id)s;
+
+-- name: add_api_key
+INSERT INTO accounts.api_keys (user_id, name, prefix, key_hash)
+VALUES (%(user_id)s, %(name)s, %(prefix)s, %(key_hash)s)
+RETURNING id;
+
+-- name: api_key_user
+-- The user a live key belongs to, noting its use (at most once a minute, to spare writes).
+WITH key AS (
+    SELECT k.id, k.user_id, u.email FROM accounts.api_keys k JOIN accounts.users u ON u.id = k.user_id
+    WHERE k.key_hash = %(key_hash)s AND k.revoked_at IS NULL
+), touched AS (
+    UPDATE accounts.api_keys SET last_used_at = now()
+    WHERE id = (SELECT id FROM key)
+      AND (last_used_at IS NULL OR last_used_at < now() - INTERVAL '1 minute')
+)
+SELECT user_id, email FROM key;
+
+-- name: list_api_keys
+SELECT k.id, k.name, k.prefix, k.created_at, k.last_used_at, k.revoked_at
+FROM accounts.api_keys k
+WHERE k.user_id = %(user_id)s
+ORDER BY k.created_at, k.id;
+
+-- name: revoke_api_key
+UPDATE accounts.api_keys SET revoked_at = now()
+WHERE id = %(id)s AND user_id = %(user_id)s AND revoked_at IS NULL
+RETURNING id;

@@ -1,28 +1,15 @@
 """Exact report numbers on hand-computed fixtures, loaded through the real spool and worker."""
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 
 from app.reports import filters, periods, stats
-from parcours import spool
-from worker import run
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
           "Version/17.5 Mobile/15E148 Safari/604.1")
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
-
-
-def load(settings, property_id, events):
-    """events: (UTC time 'YYYY-MM-DDTHH:MM', ip, user agent, beacon fields beyond p)."""
-    writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
-    for when, ip, agent, fields in events:
-        instant = datetime.fromisoformat(when).replace(tzinfo=timezone.utc)
-        beacon = {"p": property_id, "n": "page_view", "u": "https://example.com/", **fields}
-        writer.append(spool.record(spool.nanoseconds(instant), ip, agent, beacon), spool.nanoseconds(instant))
-    writer.close()
-    return run.once(settings)
 
 
 def view(when, ip="198.51.100.1", agent=FIREFOX, **fields):
@@ -61,10 +48,10 @@ def daily(admin, q, key="page_views"):
     ("UTC", ["2026-11-01T23:59", "2026-11-02T00:00"], "2026-11-01", "2026-11-02",
      {"2026-11-01": 1, "2026-11-02": 1}),
 ])
-def test_local_days_are_exact_in_every_zone(settings, admin, property_id, tz, instants, first, last, expected):
+def test_local_days_are_exact_in_every_zone(load_events, admin, property_id, tz, instants, first, last, expected):
     zone(admin, property_id, tz)
     # A visitor per instant, so that sessions do not merge across the boundary.
-    load(settings, property_id, [view(when, ip=f"198.51.100.{n}") for n, when in enumerate(instants, 1)])
+    load_events([view(when, ip=f"198.51.100.{n}") for n, when in enumerate(instants, 1)])
     q = query(property_id, tz, first, last)
     assert daily(admin, q) == expected
     assert daily(admin, q, "visitors") == expected
@@ -81,18 +68,18 @@ def test_a_day_has_as_many_hourly_buckets_as_its_local_hours(admin, property_id,
     assert series[0]["starts"] == f"{day}T00:00"
 
 
-def test_the_repeated_hour_of_a_dst_change_is_two_buckets(settings, admin, property_id):
+def test_the_repeated_hour_of_a_dst_change_is_two_buckets(load_events, admin, property_id):
     zone(admin, property_id, "America/Vancouver")
     # 01:30 local, first as PDT (08:30Z), then as PST (09:30Z).
-    load(settings, property_id, [view("2026-11-01T08:30", ip="198.51.100.1"), view("2026-11-01T09:30", ip="198.51.100.2")])
+    load_events([view("2026-11-01T08:30", ip="198.51.100.1"), view("2026-11-01T09:30", ip="198.51.100.2")])
     series = stats.timeseries(admin, query(property_id, "America/Vancouver", "2026-11-01", "2026-11-01"), "hour")
     ones = [row for row in series if row["starts"] == "2026-11-01T01:00"]
     assert [row["page_views"] for row in ones] == [1, 1]
 
 
-def test_a_session_across_local_midnight_counts_on_the_day_it_started(settings, admin, property_id):
+def test_a_session_across_local_midnight_counts_on_the_day_it_started(load_events, admin, property_id):
     zone(admin, property_id, "Asia/Kolkata")  # midnight is 18:30Z
-    load(settings, property_id, [view("2026-11-01T18:20", u="https://example.com/a"),
+    load_events([view("2026-11-01T18:20", u="https://example.com/a"),
                                  view("2026-11-01T18:40", u="https://example.com/b")])
     q = query(property_id, "Asia/Kolkata", "2026-11-01", "2026-11-02")
     assert daily(admin, q, "sessions") == {"2026-11-01": 1, "2026-11-02": 0}
@@ -103,18 +90,18 @@ def test_a_session_across_local_midnight_counts_on_the_day_it_started(settings, 
     assert (summary["bounce_rate"], summary["views_per_session"], summary["session_duration"]) == (0.0, 2.0, 1200)
 
 
-def test_a_visitor_on_two_days_is_one_visitor_of_the_week(settings, admin, property_id):
+def test_a_visitor_on_two_days_is_one_visitor_of_the_week(load_events, admin, property_id):
     zone(admin, property_id, "UTC")
-    load(settings, property_id, [view("2026-11-02T10:00"), view("2026-11-04T10:00"),
+    load_events([view("2026-11-02T10:00"), view("2026-11-04T10:00"),
                                  view("2026-11-04T11:00", ip="203.0.113.9")])
     summary = stats.summary(admin, query(property_id, "UTC", "2026-11-02", "2026-11-08"))
     assert (summary["visitors"], summary["sessions"], summary["page_views"]) == (2, 3, 3)
     assert summary["bounce_rate"] == 100.0
 
 
-def test_comparison_with_the_previous_period_of_the_same_length(settings, admin, property_id):
+def test_comparison_with_the_previous_period_of_the_same_length(load_events, admin, property_id):
     zone(admin, property_id, "UTC")
-    load(settings, property_id, [view("2026-11-01T10:00"), view("2026-11-03T10:00", ip="203.0.113.1"),
+    load_events([view("2026-11-01T10:00"), view("2026-11-03T10:00", ip="203.0.113.1"),
                                  view("2026-11-04T10:00", ip="203.0.113.2"), view("2026-11-04T10:05", ip="203.0.113.2")])
     result = stats.compared(admin, query(property_id, "UTC", "2026-11-03", "2026-11-04"))  # previous: 1–2 Nov
     assert (result["visitors"], result["previous"]["visitors"], result["change"]["visitors"]) == (2, 1, 100.0)
@@ -134,9 +121,9 @@ def test_comparison_with_the_previous_period_of_the_same_length(settings, admin,
     (["entry_page==/pricing"], 1, 1),
     (["channel==organic_search"], 1, 2),
 ])
-def test_filters_combine(settings, admin, property_id, expressions, visitors, page_views):
+def test_filters_combine(load_events, admin, property_id, expressions, visitors, page_views):
     zone(admin, property_id, "UTC")
-    load(settings, property_id, [
+    load_events([
         view("2026-11-02T10:00", ip="198.51.100.1", r="https://www.google.com/"),
         view("2026-11-02T10:01", ip="198.51.100.1", u="https://example.com/pricing"),
         view("2026-11-02T11:00", ip="198.51.100.2", u="https://example.com/pricing"),
@@ -147,9 +134,9 @@ def test_filters_combine(settings, admin, property_id, expressions, visitors, pa
     assert (summary["visitors"], summary["page_views"]) == (visitors, page_views)
 
 
-def test_bots_are_left_out_unless_asked_for(settings, admin, property_id):
+def test_bots_are_left_out_unless_asked_for(load_events, admin, property_id):
     zone(admin, property_id, "UTC")
-    load(settings, property_id, [view("2026-11-02T10:00"), view("2026-11-02T10:00", ip="66.249.66.1", agent=GOOGLEBOT)])
+    load_events([view("2026-11-02T10:00"), view("2026-11-02T10:00", ip="66.249.66.1", agent=GOOGLEBOT)])
     q = query(property_id, "UTC", "2026-11-02", "2026-11-02")
     assert stats.summary(admin, q)["visitors"] == 1
     assert stats.summary(admin, stats.Query(property_id, q.period, bots=True))["visitors"] == 2
@@ -158,21 +145,21 @@ def test_bots_are_left_out_unless_asked_for(settings, admin, property_id):
     assert [row["value"] for row in stats.breakdown(admin, q, "device")] == ["desktop"]
 
 
-def test_a_late_event_joins_the_hour_already_reported(settings, admin, property_id):
+def test_a_late_event_joins_the_hour_already_reported(load_events, admin, property_id):
     zone(admin, property_id, "UTC")
-    load(settings, property_id, [view("2026-11-02T10:00")])
+    load_events([view("2026-11-02T10:00")])
     q = query(property_id, "UTC", "2026-11-02", "2026-11-02")
     assert stats.summary(admin, q)["page_views"] == 1
-    load(settings, property_id, [view("2026-11-02T10:10", u="https://example.com/late")])  # a later segment
+    load_events([view("2026-11-02T10:10", u="https://example.com/late")])  # a later segment
     hours = {row["starts"]: row["page_views"] for row in stats.timeseries(admin, q, "hour")}
     assert hours["2026-11-02T10:00"] == 2 and stats.summary(admin, q)["sessions"] == 1
 
 
-def test_page_breakdown_with_time_on_page_and_scroll_depth(settings, admin, property_id):
+def test_page_breakdown_with_time_on_page_and_scroll_depth(load_events, admin, property_id):
     zone(admin, property_id, "UTC")
     meta = {"type": "post", "author": "Ada", "categories": ["Travel", "Rail"], "tags": ["night"]}
     pricing = "https://example.com/pricing"
-    load(settings, property_id, [
+    load_events([
         view("2026-11-02T10:00", u=pricing, m=meta),
         view("2026-11-02T10:00:30", n="scroll", u=pricing, s=50, m=meta),
         view("2026-11-02T10:01", n="page_exit", u=pricing, s=100, e=40000, m=meta),
@@ -191,9 +178,9 @@ def test_page_breakdown_with_time_on_page_and_scroll_depth(settings, admin, prop
     assert stats.summary(admin, stats.Query(property_id, q.period, filters.parse(["tag==night"])))["visitors"] == 2
 
 
-def test_visitor_list_and_timeline(settings, admin, property_id):
+def test_visitor_list_and_timeline(load_events, admin, property_id):
     zone(admin, property_id, "UTC")
-    load(settings, property_id, [
+    load_events([
         view("2026-11-02T10:00", r="https://news.ycombinator.com/item?id=1"),
         view("2026-11-02T10:00:40", n="ping", e=30000),
         view("2026-11-02T14:00", u="https://example.com/pricing"),
