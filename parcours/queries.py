@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 
 from parcours import SQL_DIR
 
@@ -17,9 +18,12 @@ _NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 @functools.cache
 def load(group: str) -> dict[str, str]:
     """All queries of sql/queries/<group>.sql by name."""
-    text = (SQL_DIR / "queries" / f"{group}.sql").read_text()
-    parts = _NAME.split(text)
+    return parse(SQL_DIR / "queries" / f"{group}.sql")
+
+
+def parse(path: Path) -> dict[str, str]:
+    parts = _NAME.split(path.read_text())
     queries = {name: body.strip() for name, body in zip(parts[1::2], parts[2::2])}
     if len(queries) != len(parts[1::2]):
-        raise ValueError(f"sql/queries/{group}.sql names a query twice")
+        raise ValueError(f"{path} names a query twice")
     return queries

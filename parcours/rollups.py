@@ -9,6 +9,7 @@ events, for exactly the buckets those events touched. Reports read the same name
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +18,6 @@ from psycopg import sql
 
 from parcours import queries
 
-BUCKET = timedelta(minutes=15)
 READERS = ("parcours_web",)
 
 
@@ -30,6 +30,12 @@ class Rollup:
     @property
     def source(self) -> str:
         return f"{self.name}__source"
+
+    @property
+    def width(self) -> timedelta:
+        """The bucket width: the first time_bucket() of the SELECT (15 minutes or 1 day)."""
+        amount, unit = re.search(r"time_bucket\(INTERVAL '(\d+) (minutes|day)'", self.select).groups()
+        return timedelta(**{"minutes" if unit == "minutes" else "days": int(amount)})
 
 
 def _ident(qualified: str) -> sql.Identifier:
@@ -49,17 +55,25 @@ def create(conn: psycopg.Connection, rollup: Rollup, engine: str) -> None:
 
 
 def _create_continuous(conn: psycopg.Connection, rollup: Rollup) -> None:
+    """A continuous aggregate, real-time (buckets not yet materialized are read from its
+    source), refreshed every minute over a window that starts three days (or three buckets)
+    back and ends one bucket before now."""
     name = _ident(rollup.name)
     conn.execute(sql.SQL(
         "CREATE MATERIALIZED VIEW {} WITH (timescaledb.continuous, timescaledb.materialized_only = false)"
         " AS {} WITH NO DATA"
     ).format(name, sql.SQL(rollup.select)))
     conn.execute(
-        "SELECT add_continuous_aggregate_policy(%(name)s::regclass, start_offset => INTERVAL '3 days',"
-        " end_offset => INTERVAL '15 minutes', schedule_interval => INTERVAL '1 minute')",
-        {"name": rollup.name},
+        "SELECT add_continuous_aggregate_policy(%(name)s::regclass, start_offset => %(start)s,"
+        " end_offset => %(end)s, schedule_interval => INTERVAL '1 minute')",
+        {"name": rollup.name, "start": refresh_window(rollup.width), "end": rollup.width},
     )
     conn.execute("CALL refresh_continuous_aggregate(%(name)s::regclass, NULL, NULL)", {"name": rollup.name})
+
+
+def refresh_window(width: timedelta) -> timedelta:
+    """How far back a refresh policy recomputes: raw data must be kept longer than this."""
+    return max(timedelta(days=3), 3 * width)
 
 
 def _create_table(conn: psycopg.Connection, rollup: Rollup) -> None:
@@ -67,19 +81,25 @@ def _create_table(conn: psycopg.Connection, rollup: Rollup) -> None:
     with conn.transaction():
         conn.execute(sql.SQL("CREATE VIEW {} AS {}").format(source, sql.SQL(rollup.select)))
         conn.execute(sql.SQL("CREATE TABLE {} AS SELECT * FROM {}").format(name, source))
-        conn.execute(queries.load("migrations")["record_rollup"], {"name": rollup.name, "source": rollup.source})
+        # A hypertable, so that a day rollup's refresh reads only the chunks of its days: the
+        # planner turns time_bucket() comparisons into ranges on hypertables alone.
+        conn.execute("SELECT create_hypertable(%(name)s::regclass, by_range('bucket', %(chunk)s), migrate_data => true)",
+                     {"name": rollup.name, "chunk": rollup.width * 2880})
+        conn.execute(queries.load("migrations")["record_rollup"],
+                     {"name": rollup.name, "source": rollup.source, "width": rollup.width})
         conn.execute(sql.SQL("GRANT SELECT, INSERT, DELETE ON {} TO parcours_worker").format(name))
         conn.execute(sql.SQL("GRANT SELECT ON {} TO parcours_worker").format(source))
 
 
 def refresh_range(conn: psycopg.Connection, start: datetime, end: datetime) -> None:
-    """Recompute every table-engine rollup for the buckets overlapping [start, end].
+    """Recompute every table-engine rollup for its buckets overlapping [start, end].
 
     Runs inside the caller's transaction, so the refresh commits or rolls back with the load.
+    Rollups refresh in name order, so a day rollup follows the 15-minute one it reads.
     """
-    rows = conn.execute("SELECT name, source FROM parcours.rollups ORDER BY name").fetchall()
-    params = {"lo": start, "hi": end + BUCKET, "width": BUCKET}
-    for name, source in rows:
+    rows = conn.execute("SELECT name, source, width FROM parcours.rollups ORDER BY name").fetchall()
+    for name, source, width in rows:
+        params = {"lo": start, "hi": end + width, "width": width}
         bounds = sql.SQL("bucket >= time_bucket(%(width)s, %(lo)s::timestamptz)"
                          " AND bucket < time_bucket(%(width)s, %(hi)s::timestamptz)")
         conn.execute(sql.SQL("DELETE FROM {} WHERE ").format(_ident(name)) + bounds, params)

@@ -13,8 +13,8 @@ import socket
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 import psycopg
 import pytest

@@ -34,8 +34,10 @@ class Query:
         return replace(self, period=self.period.previous())
 
 
-def _ratio(part: float, whole: float, digits: int) -> float | None:
-    return round(part / whole, digits) if whole else None
+def _ratio(part: float, whole: float, digits: int) -> float | int | None:
+    if not whole:
+        return None
+    return round(part / whole, digits) if digits else round(part / whole)
 
 
 def _visit_metrics(sessions: int, bounces: int, session_page_views: int, duration_seconds: float) -> dict:
@@ -44,9 +46,14 @@ def _visit_metrics(sessions: int, bounces: int, session_page_views: int, duratio
             "session_duration": _ratio(float(duration_seconds), sessions, 0)}
 
 
-def summary(conn: psycopg.Connection, query: Query) -> dict:
+def _source(name: str, query: Query, raw: bool) -> str:
+    """Without filters the rollups hold the answer, in a fraction of the rows."""
+    return queries.load("reports")[name if raw or query.filters else f"{name}_rollup"]
+
+
+def summary(conn: psycopg.Connection, query: Query, raw: bool = False) -> dict:
     visitors, sessions, page_views, bounces, session_views, seconds = conn.execute(
-        queries.load("reports")["summary"], query.params()).fetchone()
+        _source("summary", query, raw), query.params()).fetchone()
     return {"visitors": visitors, "sessions": sessions, "page_views": page_views,
             **_visit_metrics(sessions, bounces, session_views, seconds)}
 
@@ -62,33 +69,34 @@ def compared(conn: psycopg.Connection, query: Query) -> dict:
     return {**current, "previous": previous, "change": change(current, previous)}
 
 
-def timeseries(conn: psycopg.Connection, query: Query, interval: str) -> list[dict]:
+def timeseries(conn: psycopg.Connection, query: Query, interval: str, raw: bool = False) -> list[dict]:
     if interval not in INTERVALS:
         raise ValueError(f"unknown interval {interval!r}; use one of {', '.join(INTERVALS)}")
-    rows = conn.execute(queries.load("reports")["timeseries"], query.params(interval=interval))
+    rows = conn.execute(_source("timeseries", query, raw), query.params(interval=interval))
     return [{"starts": starts.isoformat(timespec="minutes"), "visitors": visitors, "sessions": sessions,
              "page_views": page_views, **_visit_metrics(sessions, bounces, session_views, seconds)}
             for starts, visitors, sessions, page_views, bounces, session_views, seconds in rows]
 
 
-def breakdown(conn: psycopg.Connection, query: Query, dimension: str, limit: int = 10, offset: int = 0) -> list[dict]:
+def breakdown(conn: psycopg.Connection, query: Query, dimension: str, limit: int = 10, offset: int = 0,
+              raw: bool = False) -> list[dict]:
+    """Sessions by a session dimension, or page views by a page dimension, most first. Both add
+    up across buckets, so the rollups answer exactly; distinct visitors would not."""
     params = query.params(dimension=dimension, limit=limit, offset=offset)
     if dimension in filtering.PAGE_DIMENSIONS:
-        rows = conn.execute(queries.load("reports")["breakdown_pages"], params)
-        return [_page_row(*row) for row in rows]
+        return [_page_row(*row) for row in conn.execute(_source("breakdown_pages", query, raw), params)]
     if dimension not in filtering.SESSION_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; use one of {', '.join(filtering.DIMENSIONS)}")
-    rows = conn.execute(queries.load("reports")["breakdown_sessions"], params)
-    return [{"value": value, "visitors": visitors, "sessions": sessions,
-             **_visit_metrics(sessions, bounces, session_views, seconds)}
-            for value, visitors, sessions, session_views, bounces, seconds in rows]
+    rows = conn.execute(_source("breakdown_sessions", query, raw), params)
+    return [{"value": value, "sessions": sessions, **_visit_metrics(sessions, bounces, session_views, seconds)}
+            for value, sessions, bounces, session_views, seconds in rows]
 
 
-def _page_row(value, visitors, page_views, time_on_page, scroll, *reached) -> dict:
-    shares = {f"reached_{n}": round(100 * share, 1) for n, share in zip((25, 50, 75, 100), reached, strict=True)}
-    return {"value": value, "visitors": visitors, "page_views": page_views,
-            "time_on_page": None if time_on_page is None else round(float(time_on_page)),
-            "scroll_depth": round(scroll, 1), **shares}
+def _page_row(value, page_views, engaged_views, engaged_ms, scroll, *reached) -> dict:
+    shares = {f"reached_{n}": _ratio(100 * count, page_views, 1) for n, count in zip((25, 50, 75, 100), reached, strict=True)}
+    return {"value": value, "page_views": page_views,
+            "time_on_page": _ratio(engaged_ms / 1000, engaged_views, 0),
+            "scroll_depth": _ratio(scroll, page_views, 1), **shares}
 
 
 def visitors(conn: psycopg.Connection, query: Query, limit: int = 50, offset: int = 0) -> list[dict]:

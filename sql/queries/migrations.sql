@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS parcours.rollups (
     name   text PRIMARY KEY,
     source text NOT NULL  -- the view holding the rollup's SELECT (table engine)
 );
+-- Rollups of one day (over the 15-minute ones) came later: each records its bucket width.
+ALTER TABLE parcours.rollups ADD COLUMN IF NOT EXISTS width interval NOT NULL DEFAULT '15 minutes';
 
 -- name: lock
 SELECT pg_advisory_lock(hashtext('parcours.migrate'));
@@ -44,7 +46,7 @@ INSERT INTO parcours.instance (edition, engine) VALUES (%(edition)s, %(engine)s)
 ON CONFLICT (singleton) DO NOTHING;
 
 -- name: record_rollup
-INSERT INTO parcours.rollups (name, source) VALUES (%(name)s, %(source)s);
+INSERT INTO parcours.rollups (name, source, width) VALUES (%(name)s, %(source)s, %(width)s);
 
 -- name: bookkept
 SELECT to_regclass('parcours.instance') IS NOT NULL AND to_regclass('parcours.migrations') IS NOT NULL;

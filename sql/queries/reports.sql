@@ -48,11 +48,10 @@ ORDER BY steps.starts;
 
 -- name: breakdown_sessions
 -- Sessions by one of their attributes (app/reports/filters.py SESSION_DIMENSIONS); NULL is
--- "unknown" (for referrer and source: none).
-SELECT value,
-       count(DISTINCT visitor_id) AS visitors, count(*) AS sessions,
-       sum(page_views) AS session_page_views, count(*) FILTER (WHERE bounce) AS bounces,
-       sum(extract(epoch FROM duration)) AS duration_seconds
+-- "unknown" (for referrer and source: none). Counts that add up across any range, so the
+-- rollups answer the same without filters (breakdown_sessions_rollup).
+SELECT value, count(*) AS sessions, count(*) FILTER (WHERE bounce) AS bounces,
+       sum(page_views)::bigint AS session_page_views, sum(extract(epoch FROM duration)) AS duration_seconds
 FROM (
     SELECT CASE %(dimension)s
                WHEN 'channel' THEN channel WHEN 'source' THEN source
@@ -65,25 +64,30 @@ FROM (
                WHEN 'language' THEN language
                WHEN 'entry_page' THEN entry_page WHEN 'exit_page' THEN exit_page
            END AS value,
-           visitor_id, page_views, bounce, duration
+           page_views, bounce, duration
     FROM reports.sessions(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s)
 ) AS s
 GROUP BY value
-ORDER BY visitors DESC, sessions DESC, value NULLS LAST
+ORDER BY sessions DESC, value NULLS LAST
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: breakdown_sessions_rollup
+SELECT value, sum(sessions)::bigint AS sessions, sum(bounces)::bigint AS bounces,
+       sum(session_page_views)::bigint AS session_page_views, sum(duration_seconds) AS duration_seconds
+FROM reports.session_breakdown(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(dimension)s)
+GROUP BY value
+ORDER BY sessions DESC, value NULLS LAST
 LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: breakdown_pages
 -- Page views by page, page type, author, category or tag (a page in two categories counts in
 -- both), with engagement: time on page averages the views that reported any; scroll depth
--- averages every view, and reached_N is the share of views that scrolled at least N %%.
-SELECT value,
-       count(DISTINCT visitor_id) AS visitors, count(*) AS page_views,
-       avg(engaged_ms) / 1000.0 AS time_on_page_seconds,
-       avg(scroll_depth)::float8 AS scroll_depth,
-       avg((scroll_depth >= 25)::int)::float8 AS reached_25,
-       avg((scroll_depth >= 50)::int)::float8 AS reached_50,
-       avg((scroll_depth >= 75)::int)::float8 AS reached_75,
-       avg((scroll_depth >= 100)::int)::float8 AS reached_100
+-- averages every view, and reached_N counts the views that scrolled at least N %%.
+SELECT value, count(*) AS page_views, count(engaged_ms) AS engaged_views,
+       coalesce(sum(engaged_ms), 0)::bigint AS engaged_ms,
+       sum(scroll_depth)::bigint AS scroll_depth,
+       count(*) FILTER (WHERE scroll_depth >= 25) AS reached_25, count(*) FILTER (WHERE scroll_depth >= 50) AS reached_50,
+       count(*) FILTER (WHERE scroll_depth >= 75) AS reached_75, count(*) FILTER (WHERE scroll_depth >= 100) AS reached_100
 FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS v,
      unnest(coalesce(CASE %(dimension)s
                          WHEN 'page' THEN ARRAY[v.pathname] WHEN 'page_type' THEN ARRAY[v.page_type]
@@ -91,7 +95,22 @@ FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) 
                          WHEN 'category' THEN v.categories WHEN 'tag' THEN v.tags
                      END, ARRAY[NULL::text])) AS value
 GROUP BY value
-ORDER BY visitors DESC, page_views DESC, value NULLS LAST
+ORDER BY page_views DESC, value NULLS LAST
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: breakdown_pages_rollup
+SELECT value, sum(page_views)::bigint AS page_views, sum(engaged_views)::bigint AS engaged_views,
+       coalesce(sum(engaged_ms), 0)::bigint AS engaged_ms, sum(scroll_depth)::bigint AS scroll_depth,
+       sum(reached_25)::bigint AS reached_25, sum(reached_50)::bigint AS reached_50,
+       sum(reached_75)::bigint AS reached_75, sum(reached_100)::bigint AS reached_100
+FROM reports.span_pages(%(property_id)s, %(lo)s, %(hi)s, %(bots)s) AS v,
+     unnest(coalesce(CASE %(dimension)s
+                         WHEN 'page' THEN ARRAY[v.pathname] WHEN 'page_type' THEN ARRAY[v.page_type]
+                         WHEN 'author' THEN ARRAY[v.author]
+                         WHEN 'category' THEN v.categories WHEN 'tag' THEN v.tags
+                     END, ARRAY[NULL::text])) AS value
+GROUP BY value
+ORDER BY page_views DESC, value NULLS LAST
 LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: visitors
@@ -142,3 +161,49 @@ SELECT count(DISTINCT visitor_id) AS visitors,
        count(*) FILTER (WHERE name = 'page_view') AS page_views
 FROM metrics.events
 WHERE property_id = %(property_id)s AND time > now() - INTERVAL '5 minutes' AND (%(bots)s OR NOT is_bot);
+
+-- name: summary_rollup
+-- summary without filters, from the rollups: the same numbers (a test compares them).
+WITH s AS (
+    SELECT coalesce(sum(sessions), 0)::bigint AS sessions, coalesce(sum(bounces), 0)::bigint AS bounces,
+           coalesce(sum(session_page_views), 0)::bigint AS session_page_views,
+           coalesce(sum(duration_seconds), 0) AS duration_seconds
+    FROM metrics.sessions_15m
+    WHERE property_id = %(property_id)s AND bucket >= %(lo)s AND bucket < %(hi)s AND (%(bots)s OR NOT is_bot)
+), v AS (
+    SELECT count(DISTINCT visitor_id) AS visitors, coalesce(sum(page_views), 0)::bigint AS page_views
+    FROM reports.span_visitors(%(property_id)s, %(lo)s, %(hi)s, %(bots)s)
+)
+SELECT v.visitors, s.sessions, v.page_views, s.bounces, s.session_page_views, s.duration_seconds
+FROM s, v;
+
+-- name: timeseries_rollup
+-- timeseries without filters, from the rollups: each local bucket's visitors from the rows
+-- that cover it exactly (whole UTC days, then quarter hours).
+WITH steps AS (
+    SELECT reports.bucket(t, %(tz)s, %(interval)s) AS bucket, min(t) AS starts
+    FROM generate_series(%(lo)s::timestamptz, %(hi)s::timestamptz - INTERVAL '15 minutes',
+                         INTERVAL '15 minutes') AS t
+    GROUP BY 1
+), spans AS (
+    SELECT bucket, starts, lead(starts, 1, %(hi)s::timestamptz) OVER (ORDER BY starts) AS ends FROM steps
+), visits AS (
+    SELECT reports.bucket(bucket, %(tz)s, %(interval)s) AS bucket,
+           sum(sessions)::bigint AS sessions, sum(bounces)::bigint AS bounces,
+           sum(session_page_views)::bigint AS session_page_views, sum(duration_seconds) AS duration_seconds
+    FROM metrics.sessions_15m
+    WHERE property_id = %(property_id)s AND bucket >= %(lo)s AND bucket < %(hi)s AND (%(bots)s OR NOT is_bot)
+    GROUP BY 1
+)
+SELECT spans.starts AT TIME ZONE %(tz)s AS starts,
+       views.visitors, coalesce(visits.sessions, 0) AS sessions,
+       views.page_views, coalesce(visits.bounces, 0) AS bounces,
+       coalesce(visits.session_page_views, 0) AS session_page_views,
+       coalesce(visits.duration_seconds, 0) AS duration_seconds
+FROM spans
+CROSS JOIN LATERAL (
+    SELECT count(DISTINCT visitor_id) AS visitors, coalesce(sum(page_views), 0)::bigint AS page_views
+    FROM reports.span_visitors(%(property_id)s, spans.starts, spans.ends, %(bots)s)
+) AS views
+LEFT JOIN visits USING (bucket)
+ORDER BY spans.starts;

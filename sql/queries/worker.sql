@@ -83,10 +83,12 @@ ORDER BY c.position;
 -- name: sync_time_zones
 -- Mirror every property's zone for the reporting SQL; a changed zone applies to all reports at
 -- once, because rollup buckets are UTC and the zone is applied when reading them.
+-- The owner goes along: it scopes what an analyst role sees (sql/schema/0015_analytics_views.sql).
 MERGE INTO metrics.properties AS mirror
-USING (SELECT id, time_zone FROM accounts.properties) AS source ON mirror.property_id = source.id
-WHEN MATCHED AND mirror.time_zone <> source.time_zone THEN UPDATE SET time_zone = source.time_zone
-WHEN NOT MATCHED THEN INSERT (property_id, time_zone) VALUES (source.id, source.time_zone);
+USING (SELECT id, time_zone, owner_id FROM accounts.properties) AS source ON mirror.property_id = source.id
+WHEN MATCHED AND (mirror.time_zone, mirror.owner_id) IS DISTINCT FROM (source.time_zone, source.owner_id) THEN
+    UPDATE SET time_zone = source.time_zone, owner_id = source.owner_id
+WHEN NOT MATCHED THEN INSERT (property_id, time_zone, owner_id) VALUES (source.id, source.time_zone, source.owner_id);
 
 -- name: drop_deleted_time_zones
 DELETE FROM metrics.properties mirror

@@ -45,7 +45,7 @@ def test_timeseries_breakdown_and_filters(api):
     days = client.get(f"{base}/timeseries", params={**RANGE, "interval": "day"}).json()["results"]["current"]
     assert [(d["starts"], d["page_views"]) for d in days] == [("2026-11-02T00:00", 2), ("2026-11-03T00:00", 1)]
     sources = client.get(f"{base}/breakdown/source", params=RANGE).json()["results"]
-    assert [(row["value"], row["visitors"]) for row in sources] == [("Google", 1), (None, 1)]
+    assert [(row["value"], row["sessions"]) for row in sources] == [("Google", 1), (None, 1)]
     filtered = client.get(f"{base}/summary", params={**RANGE, "filter": ["source==Google", "page==/pricing"]}).json()
     assert filtered["filters"] == ["source==Google", "page==/pricing"] and filtered["results"]["page_views"] == 1
 

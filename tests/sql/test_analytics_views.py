@@ -1,0 +1,80 @@
+"""The analysts' views: every example of docs/sql.md runs as the read-only role, the numbers
+match the reports, and a scoped analyst sees only one owner's properties."""
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from app.accounts import properties, users
+from app.reports import periods, stats
+from parcours import PROJECT_ROOT
+
+EXAMPLES = re.findall(r"```sql\n(.*?)```", (PROJECT_ROOT / "docs" / "sql.md").read_text(), re.DOTALL)
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
+def as_role(settings, role):
+    return psycopg.connect(make_conninfo(settings.admin_conninfo(), user=role), autocommit=True)
+
+
+def recent(days_ago, hour, ip, **fields):
+    when = datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
+    return (when.strftime("%Y-%m-%dT%H:%M"), ip, FIREFOX, fields)
+
+
+@pytest.fixture
+def traffic(load_events, admin, property_id):
+    load_events([recent(2, 10, "198.51.100.1", r="https://www.google.com/"),
+                 recent(2, 10, "198.51.100.1", u="https://example.com/pricing?utm_campaign=fall&utm_source=news"),
+                 recent(1, 9, "198.51.100.2", u="https://example.com/pricing?utm_campaign=fall&utm_source=news"),
+                 recent(1, 9, "198.51.100.2", n="page_exit", u="https://example.com/pricing", e=30000, s=75),
+                 ("2026-11-05T12:00", "198.51.100.3", FIREFOX, {})])
+    return property_id
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[f"example-{n}" for n in range(1, len(EXAMPLES) + 1)])
+def test_every_documented_example_runs_as_the_analyst(settings, traffic, example):
+    with as_role(settings, "parcours_analyst") as conn:
+        rows = conn.execute(example.replace(":'property'", "%(property)s"), {"property": traffic}).fetchall()
+    assert rows, "each example returns rows on this data"
+
+
+def test_daily_traffic_matches_the_reports(settings, admin, traffic):
+    with as_role(settings, "parcours_analyst") as conn:
+        days = conn.execute("SELECT day, visitors, sessions, page_views, bounces FROM analytics.daily_traffic"
+                            " WHERE property_id = %s ORDER BY day", (traffic,)).fetchall()
+    time_zone = admin.execute("SELECT time_zone FROM accounts.properties WHERE id = %s", (traffic,)).fetchone()[0]
+    for day, visitors, sessions, page_views, _bounces in days:
+        numbers = stats.summary(admin, stats.Query(traffic, periods.resolve("custom", time_zone, first=day, last=day)))
+        assert (numbers["visitors"], numbers["sessions"], numbers["page_views"]) == (visitors, sessions, page_views)
+    assert sum(row[3] for row in days) == 4
+
+
+def test_a_scoped_analyst_sees_only_one_owner_s_properties(settings, admin, owner, traffic, load_events):
+    stranger = users.add(admin, "stranger@example.com", "another long passphrase")
+    theirs = properties.add(admin, stranger, "Theirs", ["example.com"], "UTC")
+    load_events([("2026-11-05T12:00", "203.0.113.1", FIREFOX, {"p": theirs})])
+    role = f"analyst_{uuid.uuid4().hex[:8]}"
+    admin.execute(sql.SQL("CREATE ROLE {} LOGIN IN ROLE parcours_analyst").format(sql.Identifier(role)))
+    try:
+        admin.execute("INSERT INTO metrics.analyst_scopes (role, owner_id) VALUES (%s, %s)", (role, owner["id"]))
+        seen = "SELECT DISTINCT property_id FROM analytics.{} ORDER BY 1"
+        for view in ("daily_traffic", "hourly_traffic", "pages", "sources", "sessions", "page_views"):
+            with as_role(settings, role) as conn:
+                assert conn.execute(seen.format(view)).fetchall() == [(traffic,)], view
+            with as_role(settings, "parcours_analyst") as conn:
+                assert sorted(conn.execute(seen.format(view)).fetchall()) == sorted([(traffic,), (theirs,)]), view
+        with as_role(settings, role) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT count(*) FROM metrics.sessions")
+    finally:
+        admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_the_analyst_cannot_write(settings, traffic):
+    with as_role(settings, "parcours_analyst") as conn, pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        conn.execute("CREATE TEMP TABLE scratch (x int)")
