@@ -39,6 +39,7 @@ Examples:
 \b
   parcours db up         # create and start the local cluster in var/pg (no effect if running)
   parcours db migrate    # apply pending migrations from sql/
+  parcours db retention  # drop expired chunks (Apache-2) or set retention policies (Community)
   parcours db schema > docs/schema.txt    # refresh the readable schema after a migration
   parcours db down       # stop the local cluster
 """)
@@ -112,7 +113,28 @@ def db_migrate(ctx: typer.Context):
     settings: Settings = ctx.obj
     with _admin(settings) as conn:
         applied = migrations.migrate(conn, settings.rollup_engine)
-    typer.echo("\n".join(f"applied {name}" for name in applied) or "nothing to apply")
+        typer.echo("\n".join(f"applied {name}" for name in applied) or "nothing to apply")
+        if _engine(conn) == "continuous":  # the policies follow the settings; TimescaleDB runs them
+            _retention(conn, settings)
+
+
+@db_app.command("retention")
+def db_retention(ctx: typer.Context):
+    """Apply the retention settings: set the policies (Community edition) or drop the chunks
+    that have expired (Apache-2 edition: run it daily)."""
+    with _admin(ctx.obj) as conn:
+        _retention(conn, ctx.obj)
+
+
+def _engine(conn: psycopg.Connection) -> str:
+    return conn.execute(queries.load("worker")["engine"]).fetchone()[0]
+
+
+def _retention(conn: psycopg.Connection, settings: Settings) -> None:
+    from parcours import retention
+
+    for line in retention.apply(conn, _engine(conn), settings.raw_retention_days, settings.rollup_retention_days):
+        typer.echo(line)
 
 
 @db_app.command("schema")

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # A MaxMind-format City or Country database (DB-IP Lite, GeoLite2); without one, locations
     # are unknown. Defaults to <var_dir>/geoip.mmdb when that file exists.
     geoip_database: Path | None = None
+    # Raw events serve visitor timelines and replays; reports read sessions, page views and
+    # rollups, kept longer (parcours/retention.py refuses raw retention within refresh reach).
+    raw_retention_days: int = Field(default=180, ge=1)
+    rollup_retention_days: int = Field(default=3650, ge=1)
     # Staged events; defaults to <var_dir>/spool.
     spool_dir: Path = Field(default=None, validate_default=False)  # type: ignore[assignment]
 
@@ -90,6 +94,13 @@ class Settings(BaseSettings):
     @property
     def geoip_path(self) -> Path:
         return self.geoip_database or self.var_dir / "geoip.mmdb"
+
+    @model_validator(mode="after")
+    def _retention_outlasts_refresh(self) -> Settings:
+        from parcours import retention
+
+        retention.check(self.raw_retention_days, self.rollup_retention_days)
+        return self
 
     @model_validator(mode="after")
     def _default_spool_dir(self) -> Settings:

@@ -1,0 +1,28 @@
+-- Retention and compression (parcours/retention.py). Every name is a hypertable or a
+-- continuous aggregate of Parcours's own, passed as a regclass.
+
+-- name: rollups
+SELECT name FROM parcours.rollups
+UNION
+SELECT format('%%I.%%I', view_schema, view_name) FROM timescaledb_information.continuous_aggregates
+ORDER BY 1;
+
+-- name: drop_chunks
+SELECT drop_chunks(%(name)s::regclass, older_than => now() - %(older_than)s::interval);
+
+-- name: remove_retention_policy
+SELECT remove_retention_policy(%(name)s::regclass, if_exists => true);
+
+-- name: add_retention_policy
+SELECT add_retention_policy(%(name)s::regclass, drop_after => %(drop_after)s::interval);
+
+-- name: enable_compression
+-- Per property, newest first: how reports and replays read raw events.
+ALTER TABLE metrics.events SET (timescaledb.compress, timescaledb.compress_segmentby = 'property_id',
+                                timescaledb.compress_orderby = 'time DESC');
+
+-- name: remove_compression_policy
+SELECT remove_compression_policy(%(name)s::regclass, if_exists => true);
+
+-- name: add_compression_policy
+SELECT add_compression_policy(%(name)s::regclass, compress_after => %(compress_after)s::interval);

@@ -1,0 +1,58 @@
+"""Raw events expire before the rollups, and dropping them never touches rollup history."""
+
+from datetime import UTC, datetime, timedelta
+
+import pydantic
+import pytest
+
+from app.reports import periods, stats
+from parcours import queries, retention
+from parcours.settings import Settings
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
+@pytest.mark.parametrize("raw_days, rollup_days, problem", [
+    (3, 3650, "at least 4"), (1, 1, "at least 4"), (100, 50, "must not be shorter"), (4, 4, None), (180, 3650, None),
+])
+def test_raw_retention_must_outlast_the_refresh_window(raw_days, rollup_days, problem):
+    if problem is None:
+        retention.check(raw_days, rollup_days)
+        return
+    with pytest.raises(ValueError, match=problem):
+        retention.check(raw_days, rollup_days)
+    with pytest.raises(pydantic.ValidationError, match=problem):
+        Settings(raw_retention_days=raw_days, rollup_retention_days=rollup_days)
+
+
+def days_ago(days, hour=12, ip="198.51.100.1", **fields):
+    when = datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0) - timedelta(days=days)
+    return (when.strftime("%Y-%m-%dT%H:%M"), ip, FIREFOX, {**fields})
+
+
+def expire(admin, raw_days):
+    engine = admin.execute(queries.load("worker")["engine"]).fetchone()[0]
+    retention.apply(admin, engine, raw_days, 3650)
+    if engine == "continuous":  # the policies are jobs: run them now rather than wait
+        for (job,) in admin.execute("SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention'"
+                                    " AND hypertable_name = 'events'").fetchall():
+            admin.execute("CALL run_job(%s)", (job,))
+
+
+def test_expired_raw_events_go_and_reports_keep_their_history(admin, property_id, load_events):
+    admin.execute("UPDATE accounts.properties SET time_zone = 'UTC' WHERE id = %s", (property_id,))
+    load_events([days_ago(40), days_ago(40, hour=13, u="https://example.com/b"), days_ago(40, ip="198.51.100.2"),
+                 days_ago(1, ip="198.51.100.3")])
+    old = periods.resolve("custom", "UTC", first=(datetime.now(UTC) - timedelta(days=40)).date(),
+                          last=(datetime.now(UTC) - timedelta(days=40)).date())
+    query = stats.Query(property_id, old)
+    before = (stats.summary(admin, query), stats.breakdown(admin, query, "page"), stats.timeseries(admin, query, "hour"))
+    assert before[0]["page_views"] == 3
+
+    expire(admin, raw_days=30)
+    assert admin.execute("SELECT count(*) FROM metrics.events").fetchone()[0] == 1  # yesterday's only
+    assert (stats.summary(admin, query), stats.breakdown(admin, query, "page"), stats.timeseries(admin, query, "hour")) == before
+    assert stats.summary(admin, query, raw=True) == before[0]  # sessions and page views are kept too
+
+    load_events([days_ago(0, hour=0, ip="198.51.100.4")])  # later loads refresh only their own buckets
+    assert stats.summary(admin, query) == before[0]
