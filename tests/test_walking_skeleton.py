@@ -1,7 +1,10 @@
 """One beacon travels the whole path: HTTP → spool file → worker → COPY → rollup → dashboard page."""
 
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -79,3 +82,26 @@ def test_htmx_gets_only_the_report_fragment(settings, owner, property_id, serve)
         assert "<html" in full.text and "<html" not in fragment.text
         assert fragment.text.count("<tr data-day=") == 30
         assert client.get(f"/properties/{property_id}?period=2y").status_code == 400
+
+
+def test_a_beacon_shows_in_the_stats_api_within_a_minute(settings, admin, owner, property_id, serve):
+    from app.accounts import api_keys
+
+    key = api_keys.create(admin, owner["id"], "freshness")
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "PARCOURS_VAR_DIR": str(settings.var_dir),
+           "PARCOURS_SPOOL_DIR": str(settings.spool_dir), "PARCOURS_SECRET_KEY": settings.secret_key.get_secret_value()}
+    worker = subprocess.Popen([sys.executable, "-m", "parcours", "worker"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with httpx.Client(base_url=serve(create_app(settings)), headers={"Authorization": f"Bearer {key}"}) as client:
+            beacon = {"p": property_id, "n": "page_view", "u": "https://example.com/fresh"}
+            sent = time.monotonic()
+            assert client.post("/metrics", content=json.dumps(beacon), headers={
+                "content-type": "text/plain", "user-agent": "Mozilla/5.0 Firefox/133.0"}).status_code == 202
+            while client.get(f"/api/v1/properties/{property_id}/summary?period=today").json()["results"]["page_views"] == 0:
+                assert time.monotonic() - sent < 60, "the event did not reach the reports within 60 s"
+                time.sleep(0.25)
+            assert client.get(f"/api/v1/properties/{property_id}/breakdown/page?period=today").json()["results"][0]["value"] == "/fresh"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
