@@ -33,9 +33,9 @@ class Rollup:
 
     @property
     def width(self) -> timedelta:
-        """The bucket width: the first time_bucket() of the SELECT (15 minutes or 1 day)."""
-        amount, unit = re.search(r"time_bucket\(INTERVAL '(\d+) (minutes|day)'", self.select).groups()
-        return timedelta(**{"minutes" if unit == "minutes" else "days": int(amount)})
+        """The bucket width: the first time_bucket() of the SELECT (15 minutes, 1 or 7 days)."""
+        amount, unit = re.search(r"time_bucket\(INTERVAL '(\d+) (minute|day)s?'", self.select).groups()
+        return timedelta(**{f"{unit}s": int(amount)})
 
 
 def _ident(qualified: str) -> sql.Identifier:

@@ -72,7 +72,8 @@ def compared(conn: psycopg.Connection, query: Query) -> dict:
 def timeseries(conn: psycopg.Connection, query: Query, interval: str, raw: bool = False) -> list[dict]:
     if interval not in INTERVALS:
         raise ValueError(f"unknown interval {interval!r}; use one of {', '.join(INTERVALS)}")
-    rows = conn.execute(_source("timeseries", query, raw), query.params(interval=interval))
+    name = "timeseries_spans" if interval in ("week", "month") and not (raw or query.filters) else "timeseries"
+    rows = conn.execute(_source(name, query, raw), query.params(interval=interval))
     return [{"starts": starts.isoformat(timespec="minutes"), "visitors": visitors, "sessions": sessions,
              "page_views": page_views, **_visit_metrics(sessions, bounces, session_views, seconds)}
             for starts, visitors, sessions, page_views, bounces, session_views, seconds in rows]

@@ -13,6 +13,9 @@ ALLOWED = [
     ("worker", "SELECT count(*) FROM metrics.events"),
     ("worker", "INSERT INTO metrics.events (time, property_id, name, visitor_id) VALUES (now(), 'abcdef', 'page_view', 1)"),
     ("web", "SELECT count(*) FROM metrics.pageviews_15m"),
+    # A visitor's timeline and the realtime count read raw events.
+    ("web", "SELECT count(*) FROM metrics.events"),
+    ("web", "SELECT count(*) FROM reports.sessions('abcdef', now() - interval '1 day', now(), false, '{}')"),
     ("web", "SELECT count(*) FROM accounts.users"),
     ("analyst", "SELECT count(*) FROM analytics.page_views"),
 ]
@@ -25,8 +28,10 @@ DENIED = [
     ("worker", "SELECT count(*) FROM accounts.users"),
     ("worker", "DELETE FROM metrics.events"),
     ("web", "INSERT INTO metrics.events (time, property_id, name, visitor_id) VALUES (now(), 'abcdef', 'page_view', 1)"),
-    ("web", "SELECT count(*) FROM metrics.events"),
+    ("web", "DELETE FROM metrics.events"),
+    ("web", "DELETE FROM metrics.sessions"),
     ("analyst", "SELECT count(*) FROM metrics.events"),
+    ("analyst", "SELECT count(*) FROM metrics.sessions"),
     ("analyst", "SELECT count(*) FROM accounts.users"),
 ]
 
