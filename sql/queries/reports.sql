@@ -179,33 +179,33 @@ FROM s, v;
 
 -- name: timeseries_rollup
 -- timeseries without filters, by hour or day, from the rollups: one pass over the quarter hours
--- (a local day is rarely a UTC day, so day rows would rarely serve).
+-- (a local day is rarely a UTC day, so day rows would rarely serve). Each quarter hour's local
+-- bucket is computed once, in steps, and joined: not once per rollup row.
 WITH steps AS (
-    SELECT reports.bucket(t, %(tz)s, %(interval)s) AS bucket, min(t) AS starts
+    SELECT t, reports.bucket(t, %(tz)s, %(interval)s) AS bucket
     FROM generate_series(%(lo)s::timestamptz, %(hi)s::timestamptz - INTERVAL '15 minutes',
                          INTERVAL '15 minutes') AS t
-    GROUP BY 1
+), buckets AS (
+    SELECT bucket, min(t) AS starts FROM steps GROUP BY bucket
 ), views AS (
-    SELECT reports.bucket(bucket, %(tz)s, %(interval)s) AS bucket,
-           count(DISTINCT visitor_id) AS visitors, sum(page_views)::bigint AS page_views
-    FROM metrics.visitors_15m
-    WHERE property_id = %(property_id)s AND bucket >= %(lo)s AND bucket < %(hi)s AND (%(bots)s OR NOT is_bot)
-    GROUP BY 1
+    SELECT steps.bucket, count(DISTINCT v.visitor_id) AS visitors, sum(v.page_views)::bigint AS page_views
+    FROM metrics.visitors_15m v JOIN steps ON steps.t = v.bucket
+    WHERE v.property_id = %(property_id)s AND v.bucket >= %(lo)s AND v.bucket < %(hi)s AND (%(bots)s OR NOT v.is_bot)
+    GROUP BY steps.bucket
 ), visits AS (
-    SELECT reports.bucket(bucket, %(tz)s, %(interval)s) AS bucket,
-           sum(sessions)::bigint AS sessions, sum(bounces)::bigint AS bounces,
-           sum(session_page_views)::bigint AS session_page_views, sum(duration_seconds) AS duration_seconds
-    FROM metrics.sessions_15m
-    WHERE property_id = %(property_id)s AND bucket >= %(lo)s AND bucket < %(hi)s AND (%(bots)s OR NOT is_bot)
-    GROUP BY 1
+    SELECT steps.bucket, sum(s.sessions)::bigint AS sessions, sum(s.bounces)::bigint AS bounces,
+           sum(s.session_page_views)::bigint AS session_page_views, sum(s.duration_seconds) AS duration_seconds
+    FROM metrics.sessions_15m s JOIN steps ON steps.t = s.bucket
+    WHERE s.property_id = %(property_id)s AND s.bucket >= %(lo)s AND s.bucket < %(hi)s AND (%(bots)s OR NOT s.is_bot)
+    GROUP BY steps.bucket
 )
-SELECT steps.starts AT TIME ZONE %(tz)s AS starts,
+SELECT buckets.starts AT TIME ZONE %(tz)s AS starts,
        coalesce(views.visitors, 0) AS visitors, coalesce(visits.sessions, 0) AS sessions,
        coalesce(views.page_views, 0) AS page_views, coalesce(visits.bounces, 0) AS bounces,
        coalesce(visits.session_page_views, 0) AS session_page_views,
        coalesce(visits.duration_seconds, 0) AS duration_seconds
-FROM steps LEFT JOIN views USING (bucket) LEFT JOIN visits USING (bucket)
-ORDER BY steps.starts;
+FROM buckets LEFT JOIN views USING (bucket) LEFT JOIN visits USING (bucket)
+ORDER BY buckets.starts;
 
 -- name: timeseries_spans_rollup
 -- timeseries without filters, by week or month: each bucket's visitors from the rows that
