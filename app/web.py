@@ -10,6 +10,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from psycopg_pool import ConnectionPool
 
 from app.accounts import csrf, sessions
+from app.dashboard import humane
 from parcours import PROJECT_ROOT
 from parcours.settings import Settings
 
@@ -40,7 +41,9 @@ class Web:
 
 
 def make_templates() -> Jinja2Blocks:
-    return Jinja2Blocks(directory=str(PROJECT_ROOT / "app" / "templates"))
+    templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "app" / "templates"))
+    templates.env.filters.update(humane.FILTERS)
+    return templates
 
 
 def is_htmx(request: Request) -> bool:

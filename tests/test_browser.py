@@ -8,8 +8,10 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from app.main import create_app
-from parcours import spool
+from parcours import PROJECT_ROOT, spool
 from worker import run
+
+SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"  # kept by CI as test artifacts
 
 
 def site(parcours_url: str, property_id: str) -> Starlette:
@@ -41,12 +43,35 @@ def test_a_visit_in_a_browser_shows_on_the_owners_dashboard(settings, owner, pro
     dashboard.get_by_label("Password").fill(owner["password"])
     dashboard.get_by_role("button", name="Log in").click()
     dashboard.get_by_role("link", name="Example").click()
-    assert dashboard.get_by_test_id("total-page-views").inner_text() == "1"
+    page_views = dashboard.locator('[data-metric="page_views"] .value')
+    assert page_views.inner_text() == "1"
 
-    dashboard.get_by_role("link", name="Last 30 days").click()
+    dashboard.get_by_role("link", name="30 days").click()
     dashboard.wait_for_url("**period=30d")
-    assert dashboard.locator("tr[data-day]").count() == 30
-    assert dashboard.get_by_test_id("total-page-views").inner_text() == "1"
+    assert dashboard.locator("tr[data-starts]").count() == 30
+    assert page_views.inner_text() == "1"
+
+    # Click a row of the pages panel: the whole report filters to it, and the URL says so.
+    dashboard.locator("#panel-pages").get_by_role("link", name="/article").click()
+    dashboard.wait_for_url("**filter=page%3D%3D%2Farticle**")
+    assert dashboard.get_by_role("list", name="Filters").inner_text().startswith("page is /article")
+    dashboard.get_by_role("link", name="Remove filter page==/article").click()
+    dashboard.wait_for_url(lambda url: "filter" not in url)
+
+    dashboard.get_by_role("switch", name="Compare with previous period").click()
+    dashboard.wait_for_url("**compare=1**")
+    assert dashboard.locator('[data-metric="visitors"] .change').count() == 1
+    with dashboard.expect_download() as download:
+        dashboard.locator("#panel-pages").get_by_role("link", name="Export CSV").click()
+    assert download.value.path().read_text().splitlines()[1].startswith("/article,1,")
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    dashboard.screenshot(path=SCREENSHOTS / "property-desktop.png", full_page=True)
+    dashboard.set_viewport_size({"width": 375, "height": 800})
+    dashboard.screenshot(path=SCREENSHOTS / "property-375px.png", full_page=True)
+    assert dashboard.evaluate("document.documentElement.scrollWidth") <= 375  # nothing runs off a phone
+    dashboard.goto(f"{parcours_url}/")
+    dashboard.screenshot(path=SCREENSHOTS / "overview-375px.png", full_page=True)
 
 
 def test_a_headless_browser_is_counted_as_a_bot_and_not_shown(settings, admin, owner, property_id, serve, browser):

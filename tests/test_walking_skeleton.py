@@ -45,7 +45,7 @@ def test_a_beacon_reaches_the_dashboard(settings, owner, property_id, serve):
         log_in(client, owner)
         page = client.get(f"/properties/{property_id}")
         today = datetime.now(ZoneInfo("Asia/Kolkata")).date().isoformat()
-        row = re.search(rf'<tr data-day="{today}">\s*<td>[^<]*</td>\s*<td class="num">(\d+)</td>', page.text)
+        row = re.search(rf'<tr data-starts="{today}T00:00"><td>[^<]*</td><td class="num">(\d+)</td>', page.text)
         assert row and row.group(1) == "1", page.text
         assert "Asia/Kolkata" in page.text
 
@@ -80,8 +80,8 @@ def test_htmx_gets_only_the_report_fragment(settings, owner, property_id, serve)
         full = client.get(f"/properties/{property_id}?period=30d")
         fragment = client.get(f"/properties/{property_id}?period=30d", headers={"HX-Request": "true"})
         assert "<html" in full.text and "<html" not in fragment.text
-        assert fragment.text.count("<tr data-day=") == 30
-        assert client.get(f"/properties/{property_id}?period=2y").status_code == 400
+        assert fragment.text.count("<tr data-starts=") == 30
+        assert client.get(f"/properties/{property_id}?period=2y").status_code == 422
 
 
 def test_a_beacon_shows_in_the_stats_api_within_a_minute(settings, admin, owner, property_id, serve):

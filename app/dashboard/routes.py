@@ -1,42 +1,157 @@
-"""The overview of a user's properties and a property's report page (full page or htmx fragment)."""
+"""The overview of a user's properties and a property's reports: the full page or, for htmx, its
+report block; each panel, the realtime count and CSV exports as their own small views.
+
+The URL holds the whole state — period, custom range, comparison, filters — so any view can be
+bookmarked or shared with another owner, and every link below is built from it.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
 
-from app.reports import periods
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from app.dashboard import charts
+from app.reports import filters, periods, stats
 from app.web import Web, is_htmx
 from parcours import queries
+
+# Panels, each a set of tabs over one kind of breakdown.
+PANELS = {
+    "sources": ("channel", "source", "referrer", "utm_source", "utm_medium", "utm_campaign"),
+    "pages": ("page", "entry_page", "exit_page"),
+    "locations": ("country", "region", "city"),
+    "devices": ("browser", "os", "device"),
+    "languages": ("language",),
+    "content": ("page_type", "category", "tag", "author"),
+}
+FromDate = Annotated[date | None, Query(alias="from")]
+Filters = Annotated[list[str] | None, Query(alias="filter")]
+LABELS = {"utm_source": "UTM source", "utm_medium": "UTM medium", "utm_campaign": "UTM campaign", "os": "OS",
+          "entry_page": "Entry pages", "exit_page": "Exit pages", "page": "Top pages", "page_type": "Page types"}
+
+
+@dataclass(frozen=True)
+class View:
+    """What the URL asks for, checked, with the property it is about."""
+    property: dict
+    query: stats.Query
+    compare: bool
+    args: dict
+
+    def link(self, **changes) -> str:
+        """This view's query string with `changes` applied (None removes a key)."""
+        merged = {**self.args, **changes}
+        return "?" + urlencode({k: v for k, v in merged.items() if v not in (None, [], False)}, doseq=True)
+
+    def with_filter(self, dimension: str, value: str | None) -> str:
+        return self.link(filter=[*self.args.get("filter", []), f"{dimension}=={value or ''}"])
+
+    def without_filter(self, expression: str) -> str:
+        return self.link(filter=[f for f in self.args.get("filter", []) if f != expression])
 
 
 def router(web: Web) -> APIRouter:
     routes = APIRouter()
     q = queries.load("accounts")
 
+    def view(request: Request, property_id: str, period: str, from_: date | None, to: date | None,
+             compare: bool, filter_: list[str]) -> View:
+        user = web.current_user(request)
+        with web.pool.connection() as conn:
+            prop = conn.execute(q["owned_property"], {"id": property_id, "user_id": user["id"]}).fetchone()
+        if prop is None:
+            raise HTTPException(404, "no such property")
+        try:
+            chosen = periods.resolve(period, prop[2], first=from_, last=to)
+            rules = filters.parse(filter_)
+        except (periods.PeriodError, filters.FilterError) as error:
+            raise HTTPException(422, str(error)) from None
+        args = {"period": period, "from": from_ and from_.isoformat(), "to": to and to.isoformat(),
+                "compare": "1" if compare else None, "filter": filter_}
+        return View({"id": prop[0], "name": prop[1], "time_zone": prop[2], "user": user},
+                     stats.Query(prop[0], chosen, rules), compare, args)
+
     @routes.get("/")
     def overview(request: Request):
         user = web.current_user(request)
         with web.pool.connection() as conn:
             owned = conn.execute(q["owned_properties"], {"user_id": user["id"]}).fetchall()
-        return web.render(request, "overview.html", {"user": user, "properties": owned})
+            cards = [_overview_card(conn, *row) for row in owned]
+        return web.render(request, "overview.html", {"user": user, "properties": cards})
 
     @routes.get("/properties/{property_id}")
-    def property_page(request: Request, property_id: str, period: str = "7d"):
-        user = web.current_user(request)
+    def property_page(request: Request, property_id: str, period: str = "7d",
+                      from_: FromDate = None, to: date | None = None,
+                      compare: bool = False, filter_: Filters = None):
+        chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
+        interval = "hour" if chosen.query.period.days == 1 else "day"
         with web.pool.connection() as conn:
-            prop = conn.execute(q["owned_property"], {"id": property_id, "user_id": user["id"]}).fetchone()
-            if prop is None:
-                raise HTTPException(404, "no such property")
-            try:
-                chosen = periods.resolve(period, prop[2])
-            except ValueError as error:
-                raise HTTPException(400, str(error)) from None
-            days = conn.execute(queries.load("dashboard")["daily_page_views"], {
-                "property_id": prop[0], "tz": prop[2], "first": chosen.first, "last": chosen.last,
-            }).fetchall()
-        context = {"user": user, "property": {"id": prop[0], "name": prop[1], "time_zone": prop[2]},
-                   "period": chosen, "periods": ["today", "7d", "30d"], "days": days,
-                   "total": sum(d[1] for d in days), "peak": max((d[1] for d in days), default=0)}
+            summary = stats.compared(conn, chosen.query) if compare else stats.summary(conn, chosen.query)
+            series = stats.timeseries(conn, chosen.query, interval)
+            before = stats.timeseries(conn, chosen.query.previous(), interval) if compare else None
+        chart = charts.build([row["visitors"] for row in series], [row["visitors"] for row in before] if before else None)
+        context = {"user": chosen.property["user"], "property": chosen.property, "view": chosen, "summary": summary,
+                   "series": series, "chart": chart, "interval": interval, "panels": PANELS, "labels": LABELS,
+                   "periods": periods.PERIODS[:-1], "filters": filters.expressions(chosen.query.filters)}
         return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
 
+    @routes.get("/properties/{property_id}/panels/{panel}/{dimension}")
+    def panel(request: Request, property_id: str, panel: str, dimension: str, period: str = "7d",
+              from_: FromDate = None, to: date | None = None,
+              compare: bool = False, filter_: Filters = None):
+        if dimension not in PANELS.get(panel, ()):
+            raise HTTPException(404, "no such panel")
+        chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
+        with web.pool.connection() as conn:
+            rows = stats.breakdown(conn, chosen.query, dimension, limit=10)
+        return web.render(request, "panel.html", {"view": chosen, "panel": panel, "dimension": dimension,
+                                                  "tabs": PANELS[panel], "labels": LABELS, "rows": rows,
+                                                  "pages": dimension in filters.PAGE_DIMENSIONS})
+
+    @routes.get("/properties/{property_id}/export/{dimension}.csv")
+    def export(request: Request, property_id: str, dimension: str, period: str = "7d",
+               from_: FromDate = None, to: date | None = None,
+               filter_: Filters = None):
+        if dimension not in filters.DIMENSIONS:
+            raise HTTPException(404, "no such report")
+        chosen = view(request, property_id, period, from_, to, False, filter_ or [])
+        with web.pool.connection() as conn:
+            rows = stats.breakdown(conn, chosen.query, dimension, limit=10_000)
+        period_ = chosen.query.period
+        name = f"{property_id}-{dimension}-{period_.first.isoformat()}-{period_.last.isoformat()}.csv"
+        return Response(_csv(rows), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @routes.get("/properties/{property_id}/realtime")
+    def realtime(request: Request, property_id: str):
+        chosen = view(request, property_id, "today", None, None, False, [])
+        with web.pool.connection() as conn:
+            now = stats.realtime(conn, chosen.query.property_id)
+        return web.render(request, "realtime.html", {"now": now})
+
     return routes
+
+
+def _overview_card(conn, property_id: str, name: str, time_zone: str) -> dict:
+    query = stats.Query(property_id, periods.resolve("7d", time_zone))
+    week = stats.timeseries(conn, query, "day")
+    return {"id": property_id, "name": name, "time_zone": time_zone, "today": week[-1],
+            "spark": charts.build([day["visitors"] for day in week])}
+
+
+def _csv(rows: list[dict]) -> str:
+    """Spreadsheet-safe: a value a tracked site sent that starts like a formula is quoted as text."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if rows:
+        writer.writerow(rows[0].keys())
+    for row in rows:
+        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else v for v in row.values()])
+    return out.getvalue()

@@ -30,7 +30,7 @@ def parse(expressions: list[str]) -> dict[str, dict[str, list[str]]]:
 
 
 def _split(expression: str) -> tuple[str, str, str]:
-    for token, operator in (("!=", "ne"), ("==", "eq")):
+    for token, operator in (("!=", "ne"), ("==", "eq")):  # noqa: B007 (the match is used after the loop)
         dimension, found, value = expression.partition(token)
         if found:
             break

@@ -1,0 +1,92 @@
+"""The property page and its panels over real HTTP: state in the URL, filters, exports,
+ownership on every route, and hostile strings from tracked sites shown as text."""
+
+import re
+
+import httpx
+import pytest
+
+from app.accounts import properties, users
+from app.main import create_app
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+HOSTILE = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+
+
+def log_in(client, email, password):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    assert client.post("/login", data={"email": email, "password": password, "csrf_token": token}).status_code == 303
+
+
+@pytest.fixture
+def dashboard(settings, admin, owner, property_id, serve, load_events):
+    admin.execute("UPDATE accounts.properties SET time_zone = 'UTC' WHERE id = %s", (property_id,))
+    load_events([("2026-11-02T10:00", "198.51.100.1", FIREFOX, {"r": "https://www.google.com/", "t": HOSTILE}),
+                 ("2026-11-02T10:05", "198.51.100.1", FIREFOX, {"u": "https://example.com/=cmd()"}),
+                 ("2026-11-03T09:00", "198.51.100.2", FIREFOX, {"r": f"https://evil.example/{HOSTILE}"}),
+                 ("2026-11-08T09:00", "198.51.100.3", FIREFOX,
+                  {"u": "https://example.com/?utm_source=x&utm_campaign=%3DHYPERLINK(1)"})])
+    client = httpx.Client(base_url=serve(create_app(settings)))
+    log_in(client, owner["email"], owner["password"])
+    yield client, f"/properties/{property_id}"
+    client.close()
+
+
+RANGE = "period=custom&from=2026-11-01&to=2026-11-07"
+
+
+def metric(html, name):
+    return re.search(rf'data-metric="{name}">\s*<dt>[^<]*</dt>\s*<dd><span class="value">([^<]*)<', html).group(1)
+
+
+def test_the_url_holds_period_comparison_and_filters(dashboard):
+    client, base = dashboard
+    page = client.get(f"{base}?{RANGE}").text
+    assert (metric(page, "visitors"), metric(page, "page_views"), metric(page, "sessions")) == ("2", "3", "2")
+    filtered = client.get(f"{base}?{RANGE}&filter=source%3D%3DGoogle&compare=1").text
+    assert (metric(filtered, "visitors"), metric(filtered, "page_views")) == ("1", "2")
+    assert "source is Google" in filtered and 'aria-checked="true"' in filtered
+    assert "compared with 25 Oct – 31 Oct 2026" in filtered
+
+
+def test_panels_link_each_row_to_its_filter(dashboard):
+    client, base = dashboard
+    panel = client.get(f"{base}/panels/sources/source?{RANGE}").text
+    assert 'href="?period=custom&amp;from=2026-11-01&amp;to=2026-11-07&amp;filter=source%3D%3DGoogle"' in panel
+    assert client.get(f"{base}/panels/sources/page?{RANGE}").status_code == 404
+    assert client.get(f"{base}/panels/nowhere/page?{RANGE}").status_code == 404
+
+
+def test_csv_export_neutralises_formulas(dashboard):
+    client, base = dashboard
+    response = client.get(f"{base}/export/utm_campaign.csv?period=custom&from=2026-11-08&to=2026-11-08")
+    assert response.headers["content-type"].startswith("text/csv")
+    assert 'filename="' in response.headers["content-disposition"]
+    lines = response.text.splitlines()
+    assert lines[0] == "value,sessions,views_per_session,bounce_rate,session_duration"
+    assert "'=HYPERLINK(1),1,1.0,100.0,0" in lines  # a spreadsheet shows it as text, never runs it
+
+
+def test_strings_from_tracked_sites_are_escaped(dashboard):
+    client, base = dashboard
+    panel = client.get(f"{base}/panels/sources/referrer?{RANGE}").text + client.get(f"{base}?{RANGE}").text
+    assert "<script>alert" not in panel and "<img src=x" not in panel
+
+
+def test_every_route_is_404_for_someone_else(settings, admin, dashboard, property_id):
+    client, base = dashboard
+    users.add(admin, "stranger@example.com", "another long passphrase")
+    with httpx.Client(base_url=client.base_url) as stranger:
+        log_in(stranger, "stranger@example.com", "another long passphrase")
+        for path in ("", "/panels/sources/channel", "/panels/pages/page", "/export/page.csv", "/realtime"):
+            assert stranger.get(f"{base}{path}?{RANGE}").status_code == 404, path
+        theirs = properties.add(admin, users.id_for(admin, "stranger@example.com"), "Theirs", ["t.example"], "UTC")
+        assert client.get(f"/properties/{theirs}").status_code == 404
+
+
+def test_bad_parameters_get_a_422_with_the_reason(dashboard):
+    client, base = dashboard
+    for query, reason in (("period=fortnight", "unknown period"), ("filter=planet==Mars", "unknown filter dimension"),
+                          ("period=custom&from=2026-11-09&to=2026-11-01", "is after")):
+        response = client.get(f"{base}?{query}")
+        assert response.status_code == 422 and reason in response.text
