@@ -83,3 +83,29 @@ def test_a_headless_browser_is_counted_as_a_bot_and_not_shown(settings, admin, o
         time.sleep(0.05)
     assert run.once(settings).events == 1
     assert admin.execute("SELECT is_bot, device FROM metrics.events").fetchall() == [(True, "bot")]
+
+
+def test_hostile_strings_from_a_tracked_site_never_run_on_the_dashboard(settings, admin, owner, property_id, serve,
+                                                                        browser, load_events):
+    payload = '"><img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    today = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 60))
+    load_events([(today, "198.51.100.9", agent, {"t": payload, "r": f"https://evil.example/{payload}",
+                                                 "u": f"https://example.com/{payload}?utm_source=x&utm_campaign={payload}",
+                                                 "m": {"type": payload, "author": payload, "tags": [payload]}})])
+    base = serve(create_app(settings))
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(owner["email"])
+    page.get_by_label("Password").fill(owner["password"])
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{base}/properties/{property_id}?period=today")
+    for panel, tab in (("sources", "UTM campaign"), ("content", "Tag"), ("content", "Author"), ("pages", "Top pages")):
+        page.locator(f"#panel-{panel}").get_by_role("link", name=tab).click()
+        page.wait_for_load_state("networkidle")
+    page.locator("#panel-visitors a").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "window.__xss=2" in page.content()  # the payload is on the page, as text
+    assert page.evaluate("window.__xss") is None and dialogs == []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -128,6 +129,30 @@ def router(web: Web) -> APIRouter:
         name = f"{property_id}-{dimension}-{period_.first.isoformat()}-{period_.last.isoformat()}.csv"
         return Response(_csv(rows), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @routes.get("/properties/{property_id}/visitors")
+    def visitors(request: Request, property_id: str, period: str = "7d", from_: FromDate = None,
+                 to: date | None = None, compare: bool = False, filter_: Filters = None):
+        chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
+        with web.pool.connection() as conn:
+            rows = stats.visitors(conn, chosen.query, limit=20)
+        return web.render(request, "visitors.html", {"view": chosen, "rows": rows, "tz": ZoneInfo(chosen.property["time_zone"])})
+
+    @routes.get("/properties/{property_id}/visitors/{visitor_id}")
+    def visitor(request: Request, property_id: str, visitor_id: str, period: str = "7d", from_: FromDate = None,
+                to: date | None = None):
+        chosen = view(request, property_id, period, from_, to, False, [])
+        try:
+            number = stats.visitor_number(visitor_id)
+        except ValueError:
+            raise HTTPException(404, "no such visitor") from None
+        with web.pool.connection() as conn:
+            found = stats.visitor(conn, chosen.query, number)
+        if not found["sessions"]:
+            raise HTTPException(404, "no such visitor in this period")
+        return web.render(request, "visitor.html", {"user": chosen.property["user"], "property": chosen.property,
+                                                    "view": chosen, "visitor": found,
+                                                    "tz": ZoneInfo(chosen.property["time_zone"])})
 
     @routes.get("/properties/{property_id}/realtime")
     def realtime(request: Request, property_id: str):

@@ -67,10 +67,28 @@ def test_csv_export_neutralises_formulas(dashboard):
     assert "'=HYPERLINK(1),1,1.0,100.0,0" in lines  # a spreadsheet shows it as text, never runs it
 
 
+def visitor_key(client, base):
+    return re.search(r'/visitors/([0-9a-f]{16})', client.get(f"{base}/visitors?{RANGE}").text).group(1)
+
+
+def test_visitor_list_leads_to_a_timeline(dashboard):
+    client, base = dashboard
+    listed = client.get(f"{base}/visitors?{RANGE}").text
+    assert listed.count('<a href="/properties/') == 2
+    timeline = client.get(f"{base}/visitors/{visitor_key(client, base)}?{RANGE}")
+    assert timeline.status_code == 200 and "A visitor" in timeline.text
+    assert client.get(f"{base}/visitors/{'0' * 16}?{RANGE}").status_code == 404
+    assert client.get(f"{base}/visitors/nothex?{RANGE}").status_code == 404
+
+
 def test_strings_from_tracked_sites_are_escaped(dashboard):
     client, base = dashboard
-    panel = client.get(f"{base}/panels/sources/referrer?{RANGE}").text + client.get(f"{base}?{RANGE}").text
-    assert "<script>alert" not in panel and "<img src=x" not in panel
+    keys = re.findall(r'/visitors/([0-9a-f]{16})', client.get(f"{base}/visitors?{RANGE}").text)
+    pages = [client.get(f"{base}/panels/sources/referrer?{RANGE}").text, client.get(f"{base}?{RANGE}").text,
+             *(client.get(f"{base}/visitors/{key}?{RANGE}").text for key in keys)]
+    assert any("&lt;script&gt;alert(2)" in page for page in pages)  # shown, as text
+    for page in pages:
+        assert "<script>alert" not in page and "<img src=x" not in page
 
 
 def test_every_route_is_404_for_someone_else(settings, admin, dashboard, property_id):
@@ -78,7 +96,8 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
     users.add(admin, "stranger@example.com", "another long passphrase")
     with httpx.Client(base_url=client.base_url) as stranger:
         log_in(stranger, "stranger@example.com", "another long passphrase")
-        for path in ("", "/panels/sources/channel", "/panels/pages/page", "/export/page.csv", "/realtime"):
+        for path in ("", "/panels/sources/channel", "/panels/pages/page", "/export/page.csv", "/realtime",
+                     "/visitors", f"/visitors/{visitor_key(client, base)}"):
             assert stranger.get(f"{base}{path}?{RANGE}").status_code == 404, path
         theirs = properties.add(admin, users.id_for(admin, "stranger@example.com"), "Theirs", ["t.example"], "UTC")
         assert client.get(f"/properties/{theirs}").status_code == 404
