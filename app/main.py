@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool
 
 from app.accounts import routes as accounts_routes
+from app.accounts import signup as signup_routes
 from app.api import routes as api_routes
 from app.collect import routes as collect_routes
 from app.collect.asgi import Receive, Scope, Send
@@ -66,6 +67,7 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
     app = FastAPI(title="Parcours", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     app.include_router(accounts_routes.router(web))
+    app.include_router(signup_routes.router(web))
     app.include_router(dashboard_routes.router(web))
     app.include_router(api_routes.router(web))
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # Spool lines per worker transaction: bounds memory and what a crash repeats.
     worker_batch_lines: int = Field(default=20_000, ge=1)
     cookie_secure: Literal["auto", "always", "never"] = "auto"
+    # Whether anyone may create an account at /signup. The first account can always be made
+    # (it becomes the admin); after that, closed sign-up leaves adding users to the CLI.
+    signup_open: bool = True
     # Peers whose X-Forwarded-For collect believes (the reverse proxy), as addresses or networks.
     trusted_proxies: list[IPvAnyNetwork] = []
     # The URL the tracker posts to and the CLI prints; empty means "as the request came in".

@@ -28,8 +28,7 @@ def router(web: Web) -> APIRouter:
                 return response
             token = sessions.start(conn, user_id)
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(sessions.COOKIE, token, max_age=int(sessions.LIFETIME.total_seconds()),
-                            httponly=True, secure=web.secure_cookies(request), samesite="lax")
+        sessions.set_cookie(response, token, web.secure_cookies(request))
         return response
 
     @routes.post("/logout")

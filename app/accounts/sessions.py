@@ -26,6 +26,12 @@ def start(conn: psycopg.Connection, user_id: int) -> str:
     return token
 
 
+def set_cookie(response, token: str, secure: bool) -> None:
+    """HttpOnly and SameSite=Lax always; Secure behind HTTPS (Web.secure_cookies)."""
+    response.set_cookie(COOKIE, token, max_age=int(LIFETIME.total_seconds()), httponly=True, secure=secure,
+                        samesite="lax")
+
+
 def user_for(conn: psycopg.Connection, token: str | None) -> dict | None:
     if not token:
         return None

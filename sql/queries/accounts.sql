@@ -64,3 +64,10 @@ ORDER BY k.created_at, k.id;
 UPDATE accounts.api_keys SET revoked_at = now()
 WHERE id = %(id)s AND user_id = %(user_id)s AND revoked_at IS NULL
 RETURNING id;
+
+-- name: any_user
+SELECT EXISTS (SELECT 1 FROM accounts.users);
+
+-- name: has_events
+-- Whether a property has received anything yet: its setup page turns live on the first event.
+SELECT EXISTS (SELECT 1 FROM metrics.events WHERE property_id = %(id)s);
