@@ -7,10 +7,16 @@ from fastapi.responses import RedirectResponse
 
 from app.accounts import csrf, sessions, users
 from app.web import Web
+from parcours.proxies import client_ip
+from parcours.ratelimit import RateLimiter
+
+# Guessing passwords: 10 tries per account and 30 per address, each refilled over 15 minutes.
+WINDOW = 15 * 60
 
 
 def router(web: Web) -> APIRouter:
     routes = APIRouter()
+    per_account, per_address = RateLimiter(10 / WINDOW, 10), RateLimiter(30 / WINDOW, 30)
 
     @routes.get("/login")
     def login_page(request: Request):
@@ -20,6 +26,12 @@ def router(web: Web) -> APIRouter:
     def login(request: Request, email: str = Form(""), password: str = Form(""),
               csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
+        address = client_ip(request.scope, dict(request.scope["headers"]), tuple(web.settings.trusted_proxies))
+        if not (per_address.allow(address) and per_account.allow(email.strip().lower())):
+            response = web.render(request, "login.html", {"error": "Too many attempts. Wait a few minutes and try again."})
+            response.status_code = 429
+            response.headers["Retry-After"] = str(WINDOW // 10)
+            return response
         with web.pool.connection() as conn:
             user_id = users.authenticate(conn, email, password)
             if user_id is None:

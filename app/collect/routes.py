@@ -9,8 +9,6 @@ alone under `parcours serve --role collect`, or in front of the dashboard with `
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 import logging
 import threading
 import time
@@ -20,8 +18,9 @@ from app.collect import asgi, beacon, tracker
 from app.collect.asgi import Receive, Refused, Scope, Send
 from app.collect.commit import GroupCommit
 from app.collect.properties import ActiveProperties
-from app.collect.ratelimit import RateLimiter
 from parcours import spool
+from parcours.proxies import client_ip
+from parcours.ratelimit import RateLimiter
 from parcours.settings import Settings
 from parcours.spool import SpoolWriter
 
@@ -151,28 +150,6 @@ async def _accept(collector: Collector, headers: dict[bytes, bytes], receive: Re
     return event
 
 
-def client_ip(scope: Scope, headers: dict[bytes, bytes], trusted: tuple) -> str:
-    """The visitor's address: the direct peer, unless that peer is a trusted proxy; then the
-    rightmost X-Forwarded-For entry that is not itself a trusted proxy (entries further left
-    are whatever the client chose to send)."""
-    address = scope["client"][0] if scope.get("client") else ""
-    if not trusted:
-        return address
-    forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    while _is_trusted(address, trusted) and hops:
-        address = hops.pop()
-    return address
-
-
-@functools.lru_cache(maxsize=1024)
-def _is_trusted(address: str, trusted: tuple) -> bool:
-    # Cached: the direct peer is nearly always the same proxy, and parsing an address is slow.
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in trusted)
 
 
 async def script(collector: Collector, scope: Scope, send: Send) -> None:

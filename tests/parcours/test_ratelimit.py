@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.collect import ratelimit
-from app.collect.ratelimit import RateLimiter
+from parcours import ratelimit
+from parcours.ratelimit import RateLimiter
 
 
 @pytest.mark.parametrize("rate, burst, times, allowed", [

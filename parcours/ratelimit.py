@@ -1,8 +1,9 @@
-"""Per-client-IP rate limiting for the collect path: a token bucket per address, in memory.
+"""Token buckets per key, in memory: per client address on the collect path, per address and
+per account on the login form.
 
-Generous by default, because one address can be a whole school or office behind NAT; its job
-is to stop one client from flooding the spool, not to shape normal traffic. Each collect
-process keeps its own buckets, so N processes allow up to N times the rate.
+On the collect path it is generous by default, because one address can be a whole school or
+office behind NAT; its job is to stop one client from flooding the spool, not to shape normal
+traffic. Each process keeps its own buckets, so N processes allow up to N times the rate.
 """
 
 from __future__ import annotations
