@@ -15,14 +15,14 @@ COOKIE = "parcours_session"
 LIFETIME = timedelta(days=14)
 
 
-def _digest(token: str) -> bytes:
+def digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
 def start(conn: psycopg.Connection, user_id: int) -> str:
     token = secrets.token_urlsafe(32)
     conn.execute(queries.load("accounts")["start_session"],
-                 {"token_hash": _digest(token), "user_id": user_id, "lifetime": LIFETIME})
+                 {"token_hash": digest(token), "user_id": user_id, "lifetime": LIFETIME})
     return token
 
 
@@ -35,10 +35,10 @@ def set_cookie(response, token: str, secure: bool) -> None:
 def user_for(conn: psycopg.Connection, token: str | None) -> dict | None:
     if not token:
         return None
-    row = conn.execute(queries.load("accounts")["session_user"], {"token_hash": _digest(token)}).fetchone()
+    row = conn.execute(queries.load("accounts")["session_user"], {"token_hash": digest(token)}).fetchone()
     return {"id": row[0], "email": row[1]} if row else None
 
 
 def end(conn: psycopg.Connection, token: str | None) -> None:
     if token:
-        conn.execute(queries.load("accounts")["end_session"], {"token_hash": _digest(token)})
+        conn.execute(queries.load("accounts")["end_session"], {"token_hash": digest(token)})

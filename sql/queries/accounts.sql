@@ -71,3 +71,16 @@ SELECT EXISTS (SELECT 1 FROM accounts.users);
 -- name: has_events
 -- Whether a property has received anything yet: its setup page turns live on the first event.
 SELECT EXISTS (SELECT 1 FROM metrics.events WHERE property_id = %(id)s);
+
+-- name: password_hash_of
+SELECT password_hash FROM accounts.users WHERE id = %(id)s;
+
+-- name: set_password_by_id
+UPDATE accounts.users SET password_hash = %(password_hash)s WHERE id = %(id)s;
+
+-- name: end_other_sessions
+-- Everywhere else: every session of the user but the one making the request.
+DELETE FROM accounts.sessions WHERE user_id = %(user_id)s AND token_hash <> %(keep)s;
+
+-- name: count_sessions
+SELECT count(*) FROM accounts.sessions WHERE user_id = %(user_id)s AND expires_at > now();

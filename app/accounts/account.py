@@ -1,0 +1,76 @@
+"""The account page: change the password, log out everywhere else, and manage API keys."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from app.accounts import api_keys, csrf, passwords, sessions
+from app.web import Web
+from parcours import queries
+from parcours.errors import ParcoursError
+
+
+def router(web: Web) -> APIRouter:
+    routes = APIRouter()
+    q = queries.load("accounts")
+
+    def page(request: Request, user: dict, status: int = 200, **notes):
+        with web.pool.connection() as conn:
+            keys = api_keys.listed(conn, user["id"])
+            active = conn.execute(q["count_sessions"], {"user_id": user["id"]}).fetchone()[0]
+        response = web.render(request, "account.html", {"user": user, "keys": keys, "sessions": active,
+                                                        "new_key": None, "error": None, "notice": None, **notes})
+        response.status_code = status
+        return response
+
+    @routes.get("/account")
+    def account(request: Request):
+        return page(request, web.current_user(request))
+
+    @routes.post("/account/password")
+    def change_password(request: Request, current: str = Form(""), new: str = Form(""), csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        with web.pool.connection() as conn:
+            stored = conn.execute(q["password_hash_of"], {"id": user["id"]}).fetchone()[0]
+            if not passwords.verify(stored, current):
+                return page(request, user, 422, error="The current password is not right.")
+            try:
+                conn.execute(q["set_password_by_id"], {"id": user["id"], "password_hash": passwords.hash_password(new)})
+            except ValueError as error:
+                return page(request, user, 422, error=str(error))
+        return page(request, user, notice="Password changed.")
+
+    @routes.post("/account/sessions/end-others")
+    def end_others(request: Request, csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        with web.pool.connection() as conn:
+            conn.execute(q["end_other_sessions"], {"user_id": user["id"],
+                                                   "keep": sessions.digest(request.cookies.get(sessions.COOKIE, ""))})
+        return page(request, user, notice="Logged out everywhere else.")
+
+    @routes.post("/account/keys")
+    def create_key(request: Request, name: str = Form(""), csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        try:
+            with web.pool.connection() as conn:
+                key = api_keys.create(conn, user["id"], name.strip())
+        except ParcoursError as error:
+            return page(request, user, 422, error=str(error))
+        return page(request, user, new_key=key)
+
+    @routes.post("/account/keys/{key_id}/revoke")
+    def revoke_key(request: Request, key_id: int, csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        try:
+            with web.pool.connection() as conn:
+                api_keys.revoke(conn, user["id"], key_id)
+        except ParcoursError:
+            return page(request, user, 404, error="No such key.")
+        return RedirectResponse("/account", status_code=303)
+
+    return routes

@@ -1,0 +1,67 @@
+"""The account page: password change, logging out elsewhere, API keys made and revoked."""
+
+import re
+
+import httpx
+import pytest
+
+from app.main import create_app
+
+NEW = "an entirely new passphrase"
+
+
+def log_in(client, email, password):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def form(client, path, **fields):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/account").text).group(1)
+    return client.post(path, data={**fields, "csrf_token": token})
+
+
+@pytest.fixture
+def base(settings, serve):
+    return serve(create_app(settings))
+
+
+def test_changing_the_password_needs_the_current_one(base, owner):
+    with httpx.Client(base_url=base) as client:
+        log_in(client, owner["email"], owner["password"])
+        wrong = form(client, "/account/password", current="not it", new=NEW)
+        assert wrong.status_code == 422 and "not right" in wrong.text
+        assert form(client, "/account/password", current=owner["password"], new=NEW).status_code == 200
+    with httpx.Client(base_url=base) as client:
+        assert log_in(client, owner["email"], owner["password"]).status_code == 401
+        assert log_in(client, owner["email"], NEW).status_code == 303
+
+
+def test_logging_out_everywhere_else_keeps_this_session(base, owner):
+    with httpx.Client(base_url=base) as laptop, httpx.Client(base_url=base) as phone:
+        log_in(laptop, owner["email"], owner["password"])
+        log_in(phone, owner["email"], owner["password"])
+        assert "on 2 devices" in laptop.get("/account").text
+        form(laptop, "/account/sessions/end-others")
+        assert laptop.get("/account").status_code == 200
+        assert phone.get("/account").status_code == 303  # back to the login page
+
+
+def test_api_keys_are_shown_once_work_and_can_be_revoked(base, owner, property_id):
+    with httpx.Client(base_url=base) as client:
+        log_in(client, owner["email"], owner["password"])
+        created = form(client, "/account/keys", name="Grafana").text
+        key = re.search(r'<code id="new-key">(pk_[^<]+)</code>', created).group(1)
+        assert key not in client.get("/account").text  # once only
+        api = f"/api/v1/properties/{property_id}/realtime"
+        assert httpx.get(f"{base}{api}", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+        key_id = re.search(r'action="/account/keys/(\d+)/revoke"', client.get("/account").text).group(1)
+        assert form(client, f"/account/keys/{key_id}/revoke").status_code == 303
+        assert httpx.get(f"{base}{api}", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+        assert form(client, f"/account/keys/{key_id}/revoke").status_code == 404
+
+
+def test_forms_without_the_csrf_token_are_refused(base, owner):
+    with httpx.Client(base_url=base) as client:
+        log_in(client, owner["email"], owner["password"])
+        for path in ("/account/password", "/account/sessions/end-others", "/account/keys", "/account/keys/1/revoke"):
+            assert client.post(path, data={"name": "x", "current": owner["password"], "new": NEW}).status_code == 403, path
