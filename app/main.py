@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool
 
 from app.accounts import account as account_routes
+from app.accounts import reset as reset_routes
 from app.accounts import routes as accounts_routes
 from app.accounts import signup as signup_routes
 from app.api import routes as api_routes
@@ -70,6 +71,7 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
     app.include_router(accounts_routes.router(web))
     app.include_router(signup_routes.router(web))
     app.include_router(account_routes.router(web))
+    app.include_router(reset_routes.router(web))
     app.include_router(dashboard_routes.router(web))
     app.include_router(api_routes.router(web))
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")

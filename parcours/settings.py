@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     # Spool lines per worker transaction: bounds memory and what a crash repeats.
     worker_batch_lines: int = Field(default=20_000, ge=1)
     cookie_secure: Literal["auto", "always", "never"] = "auto"
+    # Outgoing mail (password resets). Without a host, reset links go to the log instead.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = True
+    smtp_from: str = "Parcours <parcours@localhost>"
     # Whether anyone may create an account at /signup. The first account can always be made
     # (it becomes the admin); after that, closed sign-up leaves adding users to the CLI.
     signup_open: bool = True

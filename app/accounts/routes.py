@@ -20,7 +20,8 @@ def router(web: Web) -> APIRouter:
 
     @routes.get("/login")
     def login_page(request: Request):
-        return web.render(request, "login.html", {"error": None})
+        notice = "Your password is changed. Log in with the new one." if request.query_params.get("reset") else None
+        return web.render(request, "login.html", {"error": None, "notice": notice})
 
     @routes.post("/login")
     def login(request: Request, email: str = Form(""), password: str = Form(""),

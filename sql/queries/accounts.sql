@@ -84,3 +84,21 @@ DELETE FROM accounts.sessions WHERE user_id = %(user_id)s AND token_hash <> %(ke
 
 -- name: count_sessions
 SELECT count(*) FROM accounts.sessions WHERE user_id = %(user_id)s AND expires_at > now();
+
+-- name: start_reset
+INSERT INTO accounts.password_resets (token_hash, user_id, expires_at)
+SELECT %(token_hash)s, id, now() + %(lifetime)s FROM accounts.users WHERE lower(email) = lower(%(email)s)
+RETURNING user_id;
+
+-- name: live_reset
+SELECT user_id FROM accounts.password_resets
+WHERE token_hash = %(token_hash)s AND used_at IS NULL AND expires_at > now();
+
+-- name: use_reset
+-- Spends the link and every other open link of the same user.
+UPDATE accounts.password_resets SET used_at = now()
+WHERE user_id = (SELECT user_id FROM accounts.password_resets WHERE token_hash = %(token_hash)s)
+  AND used_at IS NULL;
+
+-- name: end_all_sessions
+DELETE FROM accounts.sessions WHERE user_id = %(user_id)s;
