@@ -20,6 +20,7 @@ from app.accounts import account as account_routes
 from app.accounts import reset as reset_routes
 from app.accounts import routes as accounts_routes
 from app.accounts import signup as signup_routes
+from app.accounts import sites as sites_routes
 from app.api import routes as api_routes
 from app.collect import routes as collect_routes
 from app.collect.asgi import Receive, Scope, Send
@@ -70,6 +71,7 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
                   openapi_url="/api/v1/openapi.json")
     app.include_router(accounts_routes.router(web))
     app.include_router(signup_routes.router(web))
+    app.include_router(sites_routes.router(web))
     app.include_router(account_routes.router(web))
     app.include_router(reset_routes.router(web))
     app.include_router(dashboard_routes.router(web))

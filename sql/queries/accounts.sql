@@ -102,3 +102,19 @@ WHERE user_id = (SELECT user_id FROM accounts.password_resets WHERE token_hash =
 
 -- name: end_all_sessions
 DELETE FROM accounts.sessions WHERE user_id = %(user_id)s;
+
+-- name: update_property
+UPDATE accounts.properties
+SET name = %(name)s, domains = %(domains)s, time_zone = %(time_zone)s, visitor_id_rotation = %(visitor_id_rotation)s
+WHERE id = %(id)s AND owner_id = %(owner_id)s
+RETURNING id;
+
+-- name: delete_property
+DELETE FROM accounts.properties WHERE id = %(id)s AND owner_id = %(owner_id)s RETURNING id;
+
+-- name: purge_property
+SELECT metrics.purge_property(%(id)s);
+
+-- name: property_settings
+SELECT id, name, domains, time_zone, visitor_id_rotation FROM accounts.properties
+WHERE id = %(id)s AND owner_id = %(user_id)s;

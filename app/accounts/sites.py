@@ -1,0 +1,108 @@
+"""A user's sites: add one (then its setup page with the snippet), edit it, delete it with its data."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from app.accounts import csrf, properties
+from app.web import Web, is_htmx
+from parcours import queries
+from parcours.errors import ParcoursError
+
+ZONES = sorted(zoneinfo.available_timezones() - {"Factory", "localtime"})
+
+
+def router(web: Web) -> APIRouter:
+    routes = APIRouter()
+    q = queries.load("accounts")
+
+    @routes.get("/properties/new")
+    def new_property(request: Request):
+        user = web.current_user(request)
+        return web.render(request, "property_new.html", {"user": user, "zones": ZONES, "error": None, "form": {}})
+
+    @routes.post("/properties")
+    def add_property(request: Request, name: str = Form(""), domains: str = Form(""), time_zone: str = Form("UTC"),
+                     visitor_ids: str = Form("never"), csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        form = {"name": name, "domains": domains, "time_zone": time_zone, "visitor_ids": visitor_ids}
+        try:
+            if not name.strip():
+                raise ParcoursError("give the property a name")
+            with web.pool.connection() as conn:
+                property_id = properties.add(conn, user["id"], name.strip(), domains.replace(",", " ").split(),
+                                             time_zone, visitor_id_rotation=visitor_ids)
+        except ParcoursError as error:
+            response = web.render(request, "property_new.html", {"user": user, "zones": ZONES, "error": str(error), "form": form})
+            response.status_code = 422
+            return response
+        return RedirectResponse(f"/properties/{property_id}/setup", status_code=303)
+
+    @routes.get("/properties/{property_id}/setup")
+    def setup(request: Request, property_id: str):
+        user = web.current_user(request)
+        with web.pool.connection() as conn:
+            prop = conn.execute(q["owned_property"], {"id": property_id, "user_id": user["id"]}).fetchone()
+            if prop is None:
+                raise HTTPException(404, "no such property")
+            live = conn.execute(q["has_events"], {"id": property_id}).fetchone()[0]
+        base = web.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+        context = {"user": user, "property": {"id": prop[0], "name": prop[1], "time_zone": prop[2]}, "live": live,
+                   "snippet": f'<script defer src="{base}{web.settings.collect_prefix}/js/{prop[0]}.js"></script>'}
+        return web.render(request, "setup.html", context, block="status" if is_htmx(request) else None)
+
+    @routes.get("/properties/{property_id}/settings")
+    def edit_page(request: Request, property_id: str):
+        user = web.current_user(request)
+        return _settings_page(web, request, user, _owned(web, property_id, user), None, 200)
+
+    @routes.post("/properties/{property_id}/settings")
+    def edit(request: Request, property_id: str, name: str = Form(""), domains: str = Form(""),
+             time_zone: str = Form("UTC"), visitor_ids: str = Form("never"), csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        current = _owned(web, property_id, user)
+        form = {**current, "name": name, "domains": domains.replace(",", " ").split(), "time_zone": time_zone,
+                "visitor_id_rotation": visitor_ids}
+        try:
+            properties.check_time_zone(time_zone)
+            if not name.strip() or visitor_ids not in properties.ROTATIONS:
+                raise ParcoursError("give the site a name and choose how visitors are recognised")
+            with web.pool.connection() as conn:
+                conn.execute(q["update_property"], {**form, "name": name.strip(), "owner_id": user["id"],
+                                                    "domains": [d.lower() for d in form["domains"]]})
+        except ParcoursError as error:
+            return _settings_page(web, request, user, form, str(error), 422)
+        return RedirectResponse(f"/properties/{property_id}", status_code=303)
+
+    @routes.post("/properties/{property_id}/delete")
+    def delete(request: Request, property_id: str, confirm: str = Form(""), csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        current = _owned(web, property_id, user)
+        if confirm.strip() != current["name"]:
+            return _settings_page(web, request, user, current, "Type the site's name exactly to delete it.", 422)
+        with web.pool.connection() as conn, conn.transaction():
+            conn.execute(q["delete_property"], {"id": property_id, "owner_id": user["id"]})
+            conn.execute(q["purge_property"], {"id": property_id})
+        return RedirectResponse("/", status_code=303)
+
+    return routes
+
+
+def _owned(web: Web, property_id: str, user: dict) -> dict:
+    with web.pool.connection() as conn:
+        row = conn.execute(queries.load("accounts")["property_settings"], {"id": property_id, "user_id": user["id"]}).fetchone()
+    if row is None:
+        raise HTTPException(404, "no such property")
+    return dict(zip(("id", "name", "domains", "time_zone", "visitor_id_rotation"), row, strict=True))
+
+
+def _settings_page(web: Web, request: Request, user: dict, site: dict, error: str | None, status: int):
+    response = web.render(request, "property_settings.html", {"user": user, "site": site, "zones": ZONES, "error": error})
+    response.status_code = status
+    return response

@@ -1,0 +1,65 @@
+"""Editing a site and deleting it with all its data."""
+
+import re
+
+import httpx
+import pytest
+
+from app.main import create_app
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
+@pytest.fixture
+def client(settings, owner, serve):
+    with httpx.Client(base_url=serve(create_app(settings))) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+        client.post("/login", data={"email": owner["email"], "password": owner["password"], "csrf_token": token})
+        client.token = token
+        yield client
+
+
+def test_editing_a_site_changes_its_zone_for_every_report(client, admin, property_id):
+    response = client.post(f"/properties/{property_id}/settings", data={
+        "name": "Renamed", "domains": "a.example b.example", "time_zone": "America/Vancouver", "visitor_ids": "daily",
+        "csrf_token": client.token})
+    assert response.status_code == 303
+    assert admin.execute("SELECT name, domains, time_zone, visitor_id_rotation FROM accounts.properties").fetchone() \
+        == ("Renamed", ["a.example", "b.example"], "America/Vancouver", "daily")
+    assert "in America/Vancouver" in client.get(f"/properties/{property_id}").text
+    bad = client.post(f"/properties/{property_id}/settings", data={"name": "X", "time_zone": "Nowhere/City",
+                                                                  "csrf_token": client.token})
+    assert bad.status_code == 422 and "is not an IANA time zone" in bad.text
+
+
+def test_deleting_a_site_needs_its_name_and_takes_all_its_data(client, admin, property_id, load_events):
+    load_events([("2026-11-02T10:00", "198.51.100.1", FIREFOX, {}), ("2026-11-02T10:01", "198.51.100.1", FIREFOX, {})])
+    tables = ["metrics.events", "metrics.sessions", "metrics.page_views", "metrics.visitors_15m", "metrics.pages_1d",
+              "metrics.sources_7d", "metrics.properties"]
+    count = "SELECT count(*) FROM {} WHERE property_id = %s"
+    assert all(admin.execute(count.format(t), (property_id,)).fetchone()[0] for t in tables)
+    refused = client.post(f"/properties/{property_id}/delete", data={"confirm": "Exampel", "csrf_token": client.token})
+    assert refused.status_code == 422 and admin.execute("SELECT count(*) FROM accounts.properties").fetchone()[0] == 1
+    assert client.post(f"/properties/{property_id}/delete", data={"confirm": "Example", "csrf_token": client.token}).status_code == 303
+    assert [admin.execute(count.format(t), (property_id,)).fetchone()[0] for t in tables] == [0] * len(tables)
+    assert client.get(f"/properties/{property_id}").status_code == 404
+
+
+def test_someone_else_s_site_cannot_be_edited_or_deleted(admin, client):
+    from app.accounts import properties, users
+
+    stranger = users.add(admin, "stranger@example.com", "another long passphrase")
+    theirs = properties.add(admin, stranger, "Theirs", ["t.example"], "UTC")
+    for path in (f"/properties/{theirs}/settings", f"/properties/{theirs}/setup"):
+        assert client.get(path).status_code == 404, path
+    for path, data in ((f"/properties/{theirs}/settings", {"name": "Mine", "time_zone": "UTC"}),
+                       (f"/properties/{theirs}/delete", {"confirm": "Theirs"})):
+        assert client.post(path, data={**data, "csrf_token": client.token}).status_code == 404, path
+    assert admin.execute("SELECT name FROM accounts.properties WHERE id = %s", (theirs,)).fetchone() == ("Theirs",)
+
+
+def test_the_purge_refuses_a_property_that_still_exists(admin, property_id):
+    import psycopg
+
+    with pytest.raises(psycopg.errors.RaiseException, match="still exists"):
+        admin.execute("SELECT metrics.purge_property(%s)", (property_id,))
