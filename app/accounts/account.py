@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from app.accounts import api_keys, csrf, passwords, sessions
+from app.reports import periods
 from app.web import Web
 from parcours import queries
 from parcours.errors import ParcoursError
@@ -20,6 +21,7 @@ def router(web: Web) -> APIRouter:
             keys = api_keys.listed(conn, user["id"])
             active = conn.execute(q["count_sessions"], {"user_id": user["id"]}).fetchone()[0]
         response = web.render(request, "account.html", {"user": user, "keys": keys, "sessions": active,
+                                                        "periods": periods.PERIODS[:-1],
                                                         "new_key": None, "error": None, "notice": None, **notes})
         response.status_code = status
         return response
@@ -41,6 +43,16 @@ def router(web: Web) -> APIRouter:
             except ValueError as error:
                 return page(request, user, 422, error=str(error))
         return page(request, user, notice="Password changed.")
+
+    @routes.post("/account/preferences")
+    def preferences(request: Request, default_period: str = Form(""), csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        if default_period not in periods.PERIODS[:-1]:
+            return page(request, user, 422, error=f"unknown period {default_period[:40]!r}")
+        with web.pool.connection() as conn:
+            conn.execute(q["set_default_period"], {"id": user["id"], "period": default_period})
+        return page(request, {**user, "default_period": default_period}, notice="Preferences saved.")
 
     @routes.post("/account/sessions/end-others")
     def end_others(request: Request, csrf_token: str = Form("")):

@@ -62,9 +62,11 @@ def router(web: Web) -> APIRouter:
     routes = APIRouter()
     q = queries.load("accounts")
 
-    def view(request: Request, property_id: str, period: str, from_: date | None, to: date | None,
+    def view(request: Request, property_id: str, period: str | None, from_: date | None, to: date | None,
              compare: bool, filter_: list[str]) -> View:
+        """`period` None: the user's default period (account preferences)."""
         user = web.current_user(request)
+        period = period or user.get("default_period", "7d")
         with web.pool.connection() as conn:
             prop = conn.execute(q["owned_property"], {"id": property_id, "user_id": user["id"]}).fetchone()
         if prop is None:
@@ -88,7 +90,7 @@ def router(web: Web) -> APIRouter:
         return web.render(request, "overview.html", {"user": user, "properties": cards})
 
     @routes.get("/properties/{property_id}")
-    def property_page(request: Request, property_id: str, period: str = "7d",
+    def property_page(request: Request, property_id: str, period: str | None = None,
                       from_: FromDate = None, to: date | None = None,
                       compare: bool = False, filter_: Filters = None):
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
@@ -104,7 +106,7 @@ def router(web: Web) -> APIRouter:
         return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
 
     @routes.get("/properties/{property_id}/panels/{panel}/{dimension}")
-    def panel(request: Request, property_id: str, panel: str, dimension: str, period: str = "7d",
+    def panel(request: Request, property_id: str, panel: str, dimension: str, period: str | None = None,
               from_: FromDate = None, to: date | None = None,
               compare: bool = False, filter_: Filters = None):
         if dimension not in PANELS.get(panel, ()):
@@ -117,7 +119,7 @@ def router(web: Web) -> APIRouter:
                                                   "pages": dimension in filters.PAGE_DIMENSIONS})
 
     @routes.get("/properties/{property_id}/export/{dimension}.csv")
-    def export(request: Request, property_id: str, dimension: str, period: str = "7d",
+    def export(request: Request, property_id: str, dimension: str, period: str | None = None,
                from_: FromDate = None, to: date | None = None,
                filter_: Filters = None):
         if dimension not in filters.DIMENSIONS:
@@ -131,7 +133,7 @@ def router(web: Web) -> APIRouter:
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @routes.get("/properties/{property_id}/visitors")
-    def visitors(request: Request, property_id: str, period: str = "7d", from_: FromDate = None,
+    def visitors(request: Request, property_id: str, period: str | None = None, from_: FromDate = None,
                  to: date | None = None, compare: bool = False, filter_: Filters = None):
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
         with web.pool.connection() as conn:
@@ -139,7 +141,7 @@ def router(web: Web) -> APIRouter:
         return web.render(request, "visitors.html", {"view": chosen, "rows": rows, "tz": ZoneInfo(chosen.property["time_zone"])})
 
     @routes.get("/properties/{property_id}/visitors/{visitor_id}")
-    def visitor(request: Request, property_id: str, visitor_id: str, period: str = "7d", from_: FromDate = None,
+    def visitor(request: Request, property_id: str, visitor_id: str, period: str | None = None, from_: FromDate = None,
                 to: date | None = None):
         chosen = view(request, property_id, period, from_, to, False, [])
         try:

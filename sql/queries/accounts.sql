@@ -15,7 +15,7 @@ INSERT INTO accounts.sessions (token_hash, user_id, expires_at)
 VALUES (%(token_hash)s, %(user_id)s, now() + %(lifetime)s);
 
 -- name: session_user
-SELECT u.id, u.email
+SELECT u.id, u.email, u.default_period
 FROM accounts.sessions s JOIN accounts.users u ON u.id = s.user_id
 WHERE s.token_hash = %(token_hash)s AND s.expires_at > now();
 
@@ -118,3 +118,6 @@ SELECT metrics.purge_property(%(id)s);
 -- name: property_settings
 SELECT id, name, domains, time_zone, visitor_id_rotation FROM accounts.properties
 WHERE id = %(id)s AND owner_id = %(user_id)s;
+
+-- name: set_default_period
+UPDATE accounts.users SET default_period = %(period)s WHERE id = %(id)s;

@@ -65,3 +65,14 @@ def test_forms_without_the_csrf_token_are_refused(base, owner):
         log_in(client, owner["email"], owner["password"])
         for path in ("/account/password", "/account/sessions/end-others", "/account/keys", "/account/keys/1/revoke"):
             assert client.post(path, data={"name": "x", "current": owner["password"], "new": NEW}).status_code == 403, path
+
+
+def test_the_default_period_preference_opens_reports_on_it(base, owner, property_id):
+    with httpx.Client(base_url=base) as client:
+        log_in(client, owner["email"], owner["password"])
+        assert client.get(f"/properties/{property_id}").text.count("<tr data-starts=") == 7
+        assert form(client, "/account/preferences", default_period="30d").status_code == 200
+        assert client.get(f"/properties/{property_id}").text.count("<tr data-starts=") == 30
+        assert client.get(f"/properties/{property_id}?period=today").text.count("<tr data-starts=") == 24  # the URL wins
+        bad = form(client, "/account/preferences", default_period="decade")
+        assert bad.status_code == 422 and "unknown period" in bad.text
