@@ -42,7 +42,7 @@ def test_a_visit_in_a_browser_shows_on_the_owners_dashboard(settings, owner, pro
     dashboard.get_by_label("Email").fill(owner["email"])
     dashboard.get_by_label("Password").fill(owner["password"])
     dashboard.get_by_role("button", name="Log in").click()
-    dashboard.get_by_role("link", name="Example").click()
+    dashboard.get_by_role("link", name="Example", exact=True).click()
     page_views = dashboard.locator('[data-metric="page_views"] .value')
     assert page_views.inner_text() == "1"
 
