@@ -12,9 +12,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.accounts import account as account_routes
 from app.accounts import reset as reset_routes
@@ -77,6 +79,17 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
     app.include_router(dashboard_routes.router(web))
     app.include_router(api_routes.router(web))
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def error_page(request: Request, exc: StarletteHTTPException):
+        # People get a page that says what went wrong; the API, redirects and htmx keep the default.
+        if exc.status_code < 400 or request.url.path.startswith("/api/") or request.headers.get("hx-request"):
+            return await http_exception_handler(request, exc)
+        response = web.templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+                                                  status_code=exc.status_code)
+        response.headers.update(exc.headers or {})
+        return response
+
     return app
 
 

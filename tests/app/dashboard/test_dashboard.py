@@ -109,3 +109,18 @@ def test_bad_parameters_get_a_422_with_the_reason(dashboard):
                           ("period=custom&from=2026-11-09&to=2026-11-01", "is after")):
         response = client.get(f"{base}?{query}")
         assert response.status_code == 422 and reason in response.text
+
+
+def test_people_get_error_pages_and_the_api_gets_json(dashboard):
+    client, base = dashboard
+    page = client.get("/properties/nosuchsite1")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Not found" in page.text and "no such property" in page.text
+    bad = client.get(f"{base}?period=fortnight")
+    assert bad.status_code == 422 and "unknown period" in bad.text and "<html" in bad.text
+    api = client.get("/api/v1/properties/nosuchsite1/summary")
+    assert api.status_code == 404 and api.json() == {"detail": "no such property"}
+    fragment = client.get("/properties/nosuchsite1", headers={"HX-Request": "true"})
+    assert fragment.status_code == 404 and "<html" not in fragment.text
+    with httpx.Client(base_url=client.base_url) as anonymous:
+        assert anonymous.get(base).status_code == 303  # the login redirect is untouched
