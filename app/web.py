@@ -11,7 +11,7 @@ from psycopg_pool import ConnectionPool
 
 from app.accounts import csrf, sessions
 from app.dashboard import humane
-from parcours import PROJECT_ROOT
+from parcours import PROJECT_ROOT, queries
 from parcours.settings import Settings
 
 
@@ -25,11 +25,15 @@ class Web:
         policy = self.settings.cookie_secure
         return policy == "always" or (policy == "auto" and request.url.scheme == "https")
 
-    def render(self, request: Request, template: str, context: dict, block: str | None = None):
+    def render(self, request: Request, template: str, context: dict, block: str | None = None, status: int = 200):
         context = {"csrf_token": csrf.token(request), **context}
-        response = self.templates.TemplateResponse(request, template, context, block_name=block)
+        response = self.templates.TemplateResponse(request, template, context, block_name=block, status_code=status)
         csrf.persist(request, response, self.secure_cookies(request))
         return response
+
+    def base_url(self, request: Request) -> str:
+        """Where links in mail and snippets point: PARCOURS_PUBLIC_URL, else as the request came in."""
+        return self.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
 
     def current_user(self, request: Request) -> dict:
         """The signed-in user, or a redirect to the login page."""
@@ -38,6 +42,14 @@ class Web:
         if user is None:
             raise HTTPException(303, headers={"Location": "/login"})
         return user
+
+    def owned_property(self, user: dict, property_id: str) -> dict:
+        """The user's property, or 404: someone else's looks exactly like none, so ids cannot be probed."""
+        with self.pool.connection() as conn:
+            row = conn.execute(queries.load("accounts")["owned_property"], {"id": property_id, "user_id": user["id"]}).fetchone()
+        if row is None:
+            raise HTTPException(404, "no such property")
+        return {"id": row[0], "name": row[1], "time_zone": row[2]}
 
 
 def make_templates() -> Jinja2Blocks:

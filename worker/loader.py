@@ -125,7 +125,7 @@ def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
     state = open_state(conn, events, since)
     sessionize.assign(events, state)
     columns = copy_columns("copy_events")
-    _copy(conn, "copy_events", [tuple(map(event.get, columns)) for event in events])
+    copy_rows(conn, "copy_events", [tuple(map(event.get, columns)) for event in events])
     stored_sessions = [s for s in state.changed_sessions.values() if s.stored_started_at]
     _rewrite(conn, "sessions", state.changed_sessions, [s.session_id for s in stored_sessions],
              min([since] + [s.stored_started_at for s in stored_sessions]))
@@ -163,11 +163,13 @@ def _rewrite(conn: psycopg.Connection, table: str, changed: dict, stored: list[i
     if stored:
         conn.execute(q[f"delete_{table}"], {"ids": stored, "since": since})
     columns = copy_columns(f"copy_{table}")
-    _copy(conn, f"copy_{table}", [tuple(getattr(row, c) for c in columns) for row in changed.values()])
+    copy_rows(conn, f"copy_{table}", [tuple(getattr(row, c) for c in columns) for row in changed.values()])
 
 
-def _copy(conn: psycopg.Connection, query: str, rows: list[tuple]) -> None:
-    # Binary: half the client's CPU of text COPY, which formats every value as a string.
+def copy_rows(conn: psycopg.Connection, query: str, rows: list[tuple]) -> None:
+    """COPY `rows` (tuples in the order of the named COPY query's columns) in binary."""
+    # Binary: half the client's CPU of text COPY, which formats every value as a string. The
+    # types are looked up before the COPY holds the connection.
     types = copy_types(conn, query)
     with conn.cursor().copy(queries.load("worker")[query]) as copy:
         copy.set_types(types)

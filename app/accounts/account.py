@@ -20,11 +20,9 @@ def router(web: Web) -> APIRouter:
         with web.pool.connection() as conn:
             keys = api_keys.listed(conn, user["id"])
             active = conn.execute(q["count_sessions"], {"user_id": user["id"]}).fetchone()[0]
-        response = web.render(request, "account.html", {"user": user, "keys": keys, "sessions": active,
-                                                        "periods": periods.PERIODS[:-1],
-                                                        "new_key": None, "error": None, "notice": None, **notes})
-        response.status_code = status
-        return response
+        return web.render(request, "account.html", {"user": user, "keys": keys, "sessions": active,
+                                                     "periods": periods.PERIODS[:-1],
+                                                     "new_key": None, "error": None, "notice": None, **notes}, status=status)
 
     @routes.get("/account")
     def account(request: Request):

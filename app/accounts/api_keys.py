@@ -1,21 +1,17 @@
 """API keys for the JSON stats API. A key is shown once, when created; the database keeps its
-SHA-256 (32 random bytes need no slow hash) and a short prefix the owner can recognise it by."""
+SHA-256 like a session token's (32 random bytes need no slow hash) and a short prefix the owner can recognise it by."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 import psycopg
 
+from app.accounts import sessions
 from parcours import queries
 from parcours.errors import ParcoursError
 
 PREFIX = "pk_"
-
-
-def _digest(key: str) -> bytes:
-    return hashlib.sha256(key.encode()).digest()
 
 
 def create(conn: psycopg.Connection, user_id: int, name: str) -> str:
@@ -23,7 +19,7 @@ def create(conn: psycopg.Connection, user_id: int, name: str) -> str:
         raise ParcoursError("an API key's name is 1 to 100 characters")
     key = PREFIX + secrets.token_urlsafe(32)
     conn.execute(queries.load("accounts")["add_api_key"],
-                 {"user_id": user_id, "name": name, "prefix": key[:8], "key_hash": _digest(key)})
+                 {"user_id": user_id, "name": name, "prefix": key[:8], "key_hash": sessions.digest(key)})
     return key
 
 
@@ -31,7 +27,7 @@ def user_for(conn: psycopg.Connection, key: str) -> dict | None:
     """The owner of a live (not revoked) key, or None."""
     if not key.startswith(PREFIX):
         return None
-    row = conn.execute(queries.load("accounts")["api_key_user"], {"key_hash": _digest(key)}).fetchone()
+    row = conn.execute(queries.load("accounts")["api_key_user"], {"key_hash": sessions.digest(key)}).fetchone()
     return {"id": row[0], "email": row[1]} if row else None
 
 

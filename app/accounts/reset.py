@@ -33,7 +33,7 @@ def router(web: Web) -> APIRouter:
             found = conn.execute(q["start_reset"], {"token_hash": sessions.digest(token), "email": email.strip(),
                                                     "lifetime": LIFETIME}).fetchone()
         if found:
-            base = web.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+            base = web.base_url(request)
             body = (f"Someone asked to reset the Parcours password of {email.strip()}.\n\n"
                     f"Choose a new password here (the link works once, within an hour):\n{base}/password/reset/{token}\n\n"
                     "If it was not you, ignore this message: your password stays as it is.\n")
@@ -66,6 +66,4 @@ def router(web: Web) -> APIRouter:
 
 
 def _form(web: Web, request: Request, token: str, error: str | None, status: int):
-    response = web.render(request, "reset.html", {"token": token, "error": error})
-    response.status_code = status
-    return response
+    return web.render(request, "reset.html", {"token": token, "error": error}, status=status)

@@ -29,16 +29,14 @@ def router(web: Web) -> APIRouter:
         csrf.check(request, csrf_token)
         address = client_ip(request.scope, dict(request.scope["headers"]), tuple(web.settings.trusted_proxies))
         if not (per_address.allow(address) and per_account.allow(email.strip().lower())):
-            response = web.render(request, "login.html", {"error": "Too many attempts. Wait a few minutes and try again."})
-            response.status_code = 429
+            response = web.render(request, "login.html", {"error": "Too many attempts. Wait a few minutes and try again."},
+                                  status=429)
             response.headers["Retry-After"] = str(WINDOW // 10)
             return response
         with web.pool.connection() as conn:
             user_id = users.authenticate(conn, email, password)
             if user_id is None:
-                response = web.render(request, "login.html", {"error": "Wrong email or password."})
-                response.status_code = 401
-                return response
+                return web.render(request, "login.html", {"error": "Wrong email or password."}, status=401)
             token = sessions.start(conn, user_id)
         response = RedirectResponse("/", status_code=303)
         sessions.set_cookie(response, token, web.secure_cookies(request))

@@ -37,9 +37,7 @@ def router(web: Web) -> APIRouter:
                 user_id = users.add(conn, email.strip(), password)
                 token = sessions.start(conn, user_id)
         except ParcoursError as error:
-            response = web.render(request, "signup.html", {"error": str(error), "email": email})
-            response.status_code = 422
-            return response
+            return web.render(request, "signup.html", {"error": str(error), "email": email}, status=422)
         response = RedirectResponse("/properties/new", status_code=303)
         sessions.set_cookie(response, token, web.secure_cookies(request))
         return response

@@ -31,28 +31,22 @@ def router(web: Web) -> APIRouter:
         user = web.current_user(request)
         form = {"name": name, "domains": domains, "time_zone": time_zone, "visitor_ids": visitor_ids}
         try:
-            if not name.strip():
-                raise ParcoursError("give the property a name")
             with web.pool.connection() as conn:
-                property_id = properties.add(conn, user["id"], name.strip(), domains.replace(",", " ").split(),
+                property_id = properties.add(conn, user["id"], name, properties.parse_domains(domains),
                                              time_zone, visitor_id_rotation=visitor_ids)
         except ParcoursError as error:
-            response = web.render(request, "property_new.html", {"user": user, "zones": ZONES, "error": str(error), "form": form})
-            response.status_code = 422
-            return response
+            return web.render(request, "property_new.html", {"user": user, "zones": ZONES, "error": str(error),
+                                                             "form": form}, status=422)
         return RedirectResponse(f"/properties/{property_id}/setup", status_code=303)
 
     @routes.get("/properties/{property_id}/setup")
     def setup(request: Request, property_id: str):
         user = web.current_user(request)
+        site = web.owned_property(user, property_id)
         with web.pool.connection() as conn:
-            prop = conn.execute(q["owned_property"], {"id": property_id, "user_id": user["id"]}).fetchone()
-            if prop is None:
-                raise HTTPException(404, "no such property")
             live = conn.execute(q["has_events"], {"id": property_id}).fetchone()[0]
-        base = web.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
-        context = {"user": user, "property": {"id": prop[0], "name": prop[1], "time_zone": prop[2]}, "live": live,
-                   "snippet": f'<script defer src="{base}{web.settings.collect_prefix}/js/{prop[0]}.js"></script>'}
+        script = f"{web.base_url(request)}{web.settings.collect_prefix}/js/{site['id']}.js"
+        context = {"user": user, "property": site, "live": live, "snippet": f'<script defer src="{script}"></script>'}
         return web.render(request, "setup.html", context, block="status" if is_htmx(request) else None)
 
     @routes.get("/properties/{property_id}/settings")
@@ -66,15 +60,11 @@ def router(web: Web) -> APIRouter:
         csrf.check(request, csrf_token)
         user = web.current_user(request)
         current = _owned(web, property_id, user)
-        form = {**current, "name": name, "domains": domains.replace(",", " ").split(), "time_zone": time_zone,
+        form = {**current, "name": name, "domains": properties.parse_domains(domains), "time_zone": time_zone,
                 "visitor_id_rotation": visitor_ids}
         try:
-            properties.check_time_zone(time_zone)
-            if not name.strip() or visitor_ids not in properties.ROTATIONS:
-                raise ParcoursError("give the site a name and choose how visitors are recognised")
             with web.pool.connection() as conn:
-                conn.execute(q["update_property"], {**form, "name": name.strip(), "owner_id": user["id"],
-                                                    "domains": [d.lower() for d in form["domains"]]})
+                properties.update(conn, user["id"], property_id, name, form["domains"], time_zone, visitor_ids)
         except ParcoursError as error:
             return _settings_page(web, request, user, form, str(error), 422)
         return RedirectResponse(f"/properties/{property_id}", status_code=303)
@@ -103,6 +93,5 @@ def _owned(web: Web, property_id: str, user: dict) -> dict:
 
 
 def _settings_page(web: Web, request: Request, user: dict, site: dict, error: str | None, status: int):
-    response = web.render(request, "property_settings.html", {"user": user, "site": site, "zones": ZONES, "error": error})
-    response.status_code = status
-    return response
+    return web.render(request, "property_settings.html", {"user": user, "site": site, "zones": ZONES, "error": error},
+                      status=status)

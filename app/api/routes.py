@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from app.accounts import api_keys, sessions
 from app.reports import filters, periods, stats
 from app.web import Web
-from parcours import queries
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Rows per page.")]
 Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
@@ -55,17 +54,13 @@ def router(web: Web) -> APIRouter:
                to: date | None = None, compare: bool = False, bots: bool = False,
                filter_: Annotated[list[str], Query(alias="filter", description="dimension==value or dimension!=value")] = [],  # noqa: B006
                ) -> Report:
-        with web.pool.connection() as conn:
-            row = conn.execute(queries.load("accounts")["owned_property"], {"id": property_id, "user_id": user["id"]}).fetchone()
-        if row is None:
-            raise HTTPException(404, "no such property")
+        site = web.owned_property(user, property_id)
         try:
-            chosen = periods.resolve(period, row[2], first=from_, last=to)
+            chosen = periods.resolve(period, site["time_zone"], first=from_, last=to)
             rules = filters.parse(filter_)
         except (periods.PeriodError, filters.FilterError) as error:
             raise HTTPException(422, str(error)) from None
-        return Report(stats.Query(row[0], chosen, rules, bots), compare,
-                      {"id": row[0], "name": row[1], "time_zone": row[2]})
+        return Report(stats.Query(site["id"], chosen, rules, bots), compare, site)
 
     Chosen = Annotated[Report, Depends(report)]
 

@@ -150,8 +150,6 @@ async def _accept(collector: Collector, headers: dict[bytes, bytes], receive: Re
     return event
 
 
-
-
 async def script(collector: Collector, scope: Scope, send: Send) -> None:
     property_id = scope["path"][len(collector.scripts_path):-len(".js")]
     if property_id not in collector.properties:

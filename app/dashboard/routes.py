@@ -67,19 +67,15 @@ def router(web: Web) -> APIRouter:
         """`period` None: the user's default period (account preferences)."""
         user = web.current_user(request)
         period = period or user.get("default_period", "7d")
-        with web.pool.connection() as conn:
-            prop = conn.execute(q["owned_property"], {"id": property_id, "user_id": user["id"]}).fetchone()
-        if prop is None:
-            raise HTTPException(404, "no such property")
+        site = web.owned_property(user, property_id)
         try:
-            chosen = periods.resolve(period, prop[2], first=from_, last=to)
+            chosen = periods.resolve(period, site["time_zone"], first=from_, last=to)
             rules = filters.parse(filter_)
         except (periods.PeriodError, filters.FilterError) as error:
             raise HTTPException(422, str(error)) from None
         args = {"period": period, "from": from_ and from_.isoformat(), "to": to and to.isoformat(),
                 "compare": "1" if compare else None, "filter": filter_}
-        return View({"id": prop[0], "name": prop[1], "time_zone": prop[2], "user": user},
-                     stats.Query(prop[0], chosen, rules), compare, args)
+        return View({**site, "user": user}, stats.Query(site["id"], chosen, rules), compare, args)
 
     @routes.get("/")
     def overview(request: Request):

@@ -46,9 +46,10 @@ def _visit_metrics(sessions: int, bounces: int, session_page_views: int, duratio
             "session_duration": _ratio(float(duration_seconds), sessions, 0)}
 
 
-def _source(name: str, query: Query, raw: bool) -> str:
-    """Without filters the rollups hold the answer, in a fraction of the rows."""
-    return queries.load("reports")[name if raw or query.filters else f"{name}_rollup"]
+def _source(name: str, query: Query, raw: bool, rollup: str | None = None) -> str:
+    """Without filters the rollups hold the answer, in a fraction of the rows: `rollup`, by
+    default `<name>_rollup`."""
+    return queries.load("reports")[name if raw or query.filters else rollup or f"{name}_rollup"]
 
 
 def summary(conn: psycopg.Connection, query: Query, raw: bool = False) -> dict:
@@ -72,8 +73,8 @@ def compared(conn: psycopg.Connection, query: Query) -> dict:
 def timeseries(conn: psycopg.Connection, query: Query, interval: str, raw: bool = False) -> list[dict]:
     if interval not in INTERVALS:
         raise ValueError(f"unknown interval {interval!r}; use one of {', '.join(INTERVALS)}")
-    name = "timeseries_spans" if interval in ("week", "month") and not (raw or query.filters) else "timeseries"
-    rows = conn.execute(_source(name, query, raw), query.params(interval=interval))
+    spans = "timeseries_spans_rollup" if interval in ("week", "month") else None
+    rows = conn.execute(_source("timeseries", query, raw, spans), query.params(interval=interval))
     return [{"starts": starts.isoformat(timespec="minutes"), "visitors": visitors, "sessions": sessions,
              "page_views": page_views, **_visit_metrics(sessions, bounces, session_views, seconds)}
             for starts, visitors, sessions, page_views, bounces, session_views, seconds in rows]

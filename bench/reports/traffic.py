@@ -15,7 +15,6 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 
-from parcours import queries
 from worker import loader, sessionize
 
 SOURCES = [  # (weight, referrer domain, source, channel)
@@ -149,17 +148,10 @@ def load(url: str, generators: list[tuple[Generator, int]], first_day: datetime,
                     batch[2].extend(events)
             with conn.transaction():
                 for name, rows in zip(("copy_sessions", "copy_page_views", "copy_events"), batch, strict=True):
-                    _copy(conn, name, rows)
+                    columns = loader.copy_columns(name)
+                    loader.copy_rows(conn, name, [tuple(map(row.get, columns)) for row in rows])
             total += len(batch[2])
     return total
-
-
-def _copy(conn: psycopg.Connection, name: str, rows: list[dict]) -> None:
-    columns, types = loader.copy_columns(name), loader.copy_types(conn, name)  # not during the COPY
-    with conn.cursor().copy(queries.load("worker")[name]) as copy:
-        copy.set_types(types)
-        for row in rows:
-            copy.write_row(tuple(map(row.get, columns)))
 
 
 UTC = timezone.utc

@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 import psycopg
 import pytest
 
+from app.reports import periods, stats
 from parcours import doctor, queries, spool
 from worker import loader, run
 
@@ -41,7 +42,7 @@ def test_a_segment_loads_once_even_if_the_worker_dies_before_archiving(settings,
 
 def test_a_failed_load_leaves_the_segment_to_load_again(settings, admin, property_id, monkeypatch):
     stage(settings, property_id, [utc("2026-11-01T10:00:00")] * 2)
-    monkeypatch.setattr(loader, "_copy", lambda conn, query, rows: (_ for _ in ()).throw(RuntimeError("crash mid-COPY")))
+    monkeypatch.setattr(loader, "copy_rows", lambda conn, query, rows: (_ for _ in ()).throw(RuntimeError("crash mid-COPY")))
     with pytest.raises(RuntimeError):
         run.once(settings)
     monkeypatch.undo()
@@ -76,8 +77,9 @@ def test_every_field_reaches_its_typed_column(settings, admin, property_id):
 
 
 def daily(admin, property_id, tz, first, last):
-    return dict(admin.execute(queries.load("dashboard")["daily_page_views"],
-                              {"property_id": property_id, "tz": tz, "first": first, "last": last}).fetchall())
+    period = periods.resolve("custom", tz, first=first, last=last)
+    series = stats.timeseries(admin, stats.Query(property_id, period), "day")
+    return {date.fromisoformat(row["starts"][:10]): row["page_views"] for row in series}
 
 
 @pytest.mark.parametrize("tz, instants, first, expected", [
