@@ -1,15 +1,19 @@
-"""The account page: change the password, log out everywhere else, and manage API keys."""
+"""The account page: change the email address or the password, set preferences, log out
+everywhere else, and manage API keys. Changing the address needs the current password, as
+changing the password does: the address is where password resets go."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from app.accounts import api_keys, csrf, passwords, sessions
+from app.accounts import api_keys, csrf, passwords, sessions, users
 from app.reports import periods
 from app.web import Web
 from parcours import queries
 from parcours.errors import ParcoursError
+
+WEEK_STARTS = ("monday", "sunday")
 
 
 def router(web: Web) -> APIRouter:
@@ -21,20 +25,22 @@ def router(web: Web) -> APIRouter:
             keys = api_keys.listed(conn, user["id"])
             active = conn.execute(q["count_sessions"], {"user_id": user["id"]}).fetchone()[0]
         return web.render(request, "account.html", {"user": user, "keys": keys, "sessions": active,
-                                                     "periods": periods.PERIODS[:-1],
+                                                     "periods": periods.PERIODS[:-1], "week_starts": WEEK_STARTS,
                                                      "new_key": None, "error": None, "notice": None, **notes}, status=status)
 
     @routes.get("/account")
     def account(request: Request):
         return page(request, web.current_user(request))
 
+    def password_ok(conn, user: dict, given: str) -> bool:
+        return passwords.verify(conn.execute(q["password_hash_of"], {"id": user["id"]}).fetchone()[0], given)
+
     @routes.post("/account/password")
     def change_password(request: Request, current: str = Form(""), new: str = Form(""), csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
         with web.pool.connection() as conn:
-            stored = conn.execute(q["password_hash_of"], {"id": user["id"]}).fetchone()[0]
-            if not passwords.verify(stored, current):
+            if not password_ok(conn, user, current):
                 return page(request, user, 422, error="The current password is not right.")
             try:
                 conn.execute(q["set_password_by_id"], {"id": user["id"], "password_hash": passwords.hash_password(new)})
@@ -42,15 +48,32 @@ def router(web: Web) -> APIRouter:
                 return page(request, user, 422, error=str(error))
         return page(request, user, notice="Password changed.")
 
+    @routes.post("/account/email")
+    def change_email(request: Request, email: str = Form(""), current: str = Form(""), csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        with web.pool.connection() as conn:
+            if not password_ok(conn, user, current):
+                return page(request, user, 422, error="The current password is not right.")
+            try:
+                users.set_email(conn, user["id"], email.strip())
+            except ParcoursError as error:
+                return page(request, user, 422, error=f"{str(error)[:200]}.")
+        return page(request, {**user, "email": email.strip()}, notice="Email address changed.")
+
     @routes.post("/account/preferences")
-    def preferences(request: Request, default_period: str = Form(""), csrf_token: str = Form("")):
+    def preferences(request: Request, default_period: str = Form(""), week_start: str = Form("monday"),
+                    csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
         if default_period not in periods.PERIODS[:-1]:
             return page(request, user, 422, error=f"unknown period {default_period[:40]!r}")
+        if week_start not in WEEK_STARTS:
+            return page(request, user, 422, error=f"weeks start on monday or sunday, not {week_start[:40]!r}")
         with web.pool.connection() as conn:
-            conn.execute(q["set_default_period"], {"id": user["id"], "period": default_period})
-        return page(request, {**user, "default_period": default_period}, notice="Preferences saved.")
+            conn.execute(q["set_preferences"], {"id": user["id"], "period": default_period, "week_start": week_start})
+        return page(request, {**user, "default_period": default_period, "week_start": week_start},
+                    notice="Preferences saved.")
 
     @routes.post("/account/sessions/end-others")
     def end_others(request: Request, csrf_token: str = Form("")):

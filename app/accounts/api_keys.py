@@ -28,7 +28,7 @@ def user_for(conn: psycopg.Connection, key: str) -> dict | None:
     if not key.startswith(PREFIX):
         return None
     row = conn.execute(queries.load("accounts")["api_key_user"], {"key_hash": sessions.digest(key)}).fetchone()
-    return {"id": row[0], "email": row[1]} if row else None
+    return dict(zip(("id", "email", "default_period", "week_start"), row, strict=True)) if row else None
 
 
 def listed(conn: psycopg.Connection, user_id: int) -> list[tuple]:

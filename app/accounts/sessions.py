@@ -36,7 +36,7 @@ def user_for(conn: psycopg.Connection, token: str | None) -> dict | None:
     if not token:
         return None
     row = conn.execute(queries.load("accounts")["session_user"], {"token_hash": digest(token)}).fetchone()
-    return {"id": row[0], "email": row[1], "default_period": row[2]} if row else None
+    return dict(zip(("id", "email", "default_period", "week_start"), row, strict=True)) if row else None
 
 
 def end(conn: psycopg.Connection, token: str | None) -> None:

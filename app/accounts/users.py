@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import psycopg
@@ -17,14 +18,25 @@ def add(conn: psycopg.Connection, email: str, password: str) -> int:
         password_hash = passwords.hash_password(password)
     except ValueError as error:
         raise ParcoursError(str(error)) from None
+    with _address_errors(email):
+        return conn.execute(queries.load("accounts")["add_user"],
+                            {"email": email, "password_hash": password_hash}).fetchone()[0]
+
+
+def set_email(conn: psycopg.Connection, user_id: int, email: str) -> None:
+    with _address_errors(email):
+        conn.execute(queries.load("accounts")["set_email"], {"id": user_id, "email": email})
+
+
+@contextlib.contextmanager
+def _address_errors(email: str):
+    """The database's constraints on addresses, as messages a person can act on."""
     try:
-        row = conn.execute(queries.load("accounts")["add_user"],
-                           {"email": email, "password_hash": password_hash}).fetchone()
+        yield
     except psycopg.errors.UniqueViolation:
         raise ParcoursError(f"a user with email {email} already exists") from None
     except psycopg.errors.CheckViolation:
         raise ParcoursError(f"{email!r} is not an email address") from None
-    return row[0]
 
 
 def set_password(conn: psycopg.Connection, email: str, password: str) -> None:

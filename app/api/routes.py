@@ -73,12 +73,16 @@ def router(web: Web) -> APIRouter:
             return chosen.envelope(run(conn, chosen.query))
 
     @routes.get("/properties/{property_id}/timeseries")
-    def timeseries(chosen: Chosen, interval: Annotated[str, Query(pattern="^(hour|day|week|month)$")] = "day"):
-        """One row per local hour, day, week (from Monday) or month, empty ones included."""
+    def timeseries(chosen: Chosen, user: Annotated[dict, Depends(caller)],
+                   interval: Annotated[str, Query(pattern="^(hour|day|week|month)$")] = "day",
+                   week_start: Annotated[str | None, Query(pattern="^(monday|sunday)$")] = None):
+        """One row per local hour, day, week or month, empty ones included. Weeks start on
+        `week_start`, by default the caller's preference (Monday unless set)."""
+        week_start = week_start or user["week_start"]
         with web.pool.connection() as conn:
-            result = {"current": stats.timeseries(conn, chosen.query, interval)}
+            result = {"current": stats.timeseries(conn, chosen.query, interval, week_start=week_start)}
             if chosen.compare:
-                result["previous"] = stats.timeseries(conn, chosen.query.previous(), interval)
+                result["previous"] = stats.timeseries(conn, chosen.query.previous(), interval, week_start=week_start)
             return chosen.envelope(result)
 
     @routes.get("/properties/{property_id}/breakdown/{dimension}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
@@ -88,16 +88,21 @@ def router(web: Web) -> APIRouter:
     @routes.get("/properties/{property_id}")
     def property_page(request: Request, property_id: str, period: str | None = None,
                       from_: FromDate = None, to: date | None = None,
-                      compare: bool = False, filter_: Filters = None):
+                      compare: bool = False, filter_: Filters = None, interval: str | None = None):
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
-        interval = "hour" if chosen.query.period.days == 1 else "day"
+        offered = intervals(chosen.query.period.days)
+        interval = interval or offered[0]
+        if interval not in offered:
+            raise HTTPException(422, f"the chart of this period is by {' or '.join(offered)}, not {interval[:20]!r}")
+        chosen = replace(chosen, args={**chosen.args, "interval": None if interval == offered[0] else interval})
+        week_start = chosen.property["user"]["week_start"]
         with web.pool.connection() as conn:
             summary = stats.compared(conn, chosen.query) if compare else stats.summary(conn, chosen.query)
-            series = stats.timeseries(conn, chosen.query, interval)
-            before = stats.timeseries(conn, chosen.query.previous(), interval) if compare else None
+            series = stats.timeseries(conn, chosen.query, interval, week_start=week_start)
+            before = stats.timeseries(conn, chosen.query.previous(), interval, week_start=week_start) if compare else None
         chart = charts.build([row["visitors"] for row in series], [row["visitors"] for row in before] if before else None)
         context = {"user": chosen.property["user"], "property": chosen.property, "view": chosen, "summary": summary,
-                   "series": series, "chart": chart, "interval": interval, "panels": PANELS, "labels": LABELS,
+                   "series": series, "chart": chart, "interval": interval, "intervals": offered, "panels": PANELS, "labels": LABELS,
                    "periods": periods.PERIODS[:-1], "filters": filters.expressions(chosen.query.filters)}
         return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
 
@@ -160,6 +165,13 @@ def router(web: Web) -> APIRouter:
         return web.render(request, "realtime.html", {"now": now})
 
     return routes
+
+
+def intervals(days: int) -> tuple[str, ...]:
+    """The chart's choices for a period of `days` local days, the default first: hours up to a
+    week, weeks from two weeks on, months from two months on."""
+    offered = ("hour", "day") if days == 1 else ("day", "hour") if days <= 7 else ("day",)
+    return offered + (("week",) if days >= 14 else ()) + (("month",) if days >= 60 else ())
 
 
 def _overview_card(conn, property_id: str, name: str, time_zone: str) -> dict:

@@ -70,11 +70,14 @@ def compared(conn: psycopg.Connection, query: Query) -> dict:
     return {**current, "previous": previous, "change": change(current, previous)}
 
 
-def timeseries(conn: psycopg.Connection, query: Query, interval: str, raw: bool = False) -> list[dict]:
+def timeseries(conn: psycopg.Connection, query: Query, interval: str, raw: bool = False,
+               week_start: str = "monday") -> list[dict]:
+    """`week_start`: weeks run Monday to Sunday, or with "sunday", Sunday to Saturday."""
     if interval not in INTERVALS:
         raise ValueError(f"unknown interval {interval!r}; use one of {', '.join(INTERVALS)}")
+    unit = "week_sunday" if interval == "week" and week_start == "sunday" else interval
     spans = "timeseries_spans_rollup" if interval in ("week", "month") else None
-    rows = conn.execute(_source("timeseries", query, raw, spans), query.params(interval=interval))
+    rows = conn.execute(_source("timeseries", query, raw, spans), query.params(interval=unit))
     return [{"starts": starts.isoformat(timespec="minutes"), "visitors": visitors, "sessions": sessions,
              "page_views": page_views, **_visit_metrics(sessions, bounces, session_views, seconds)}
             for starts, visitors, sessions, page_views, bounces, session_views, seconds in rows]

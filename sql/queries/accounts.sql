@@ -15,7 +15,7 @@ INSERT INTO accounts.sessions (token_hash, user_id, expires_at)
 VALUES (%(token_hash)s, %(user_id)s, now() + %(lifetime)s);
 
 -- name: session_user
-SELECT u.id, u.email, u.default_period
+SELECT u.id, u.email, u.default_period, u.week_start
 FROM accounts.sessions s JOIN accounts.users u ON u.id = s.user_id
 WHERE s.token_hash = %(token_hash)s AND s.expires_at > now();
 
@@ -45,14 +45,15 @@ RETURNING id;
 -- name: api_key_user
 -- The user a live key belongs to, noting its use (at most once a minute, to spare writes).
 WITH key AS (
-    SELECT k.id, k.user_id, u.email FROM accounts.api_keys k JOIN accounts.users u ON u.id = k.user_id
+    SELECT k.id, k.user_id, u.email, u.default_period, u.week_start
+    FROM accounts.api_keys k JOIN accounts.users u ON u.id = k.user_id
     WHERE k.key_hash = %(key_hash)s AND k.revoked_at IS NULL
 ), touched AS (
     UPDATE accounts.api_keys SET last_used_at = now()
     WHERE id = (SELECT id FROM key)
       AND (last_used_at IS NULL OR last_used_at < now() - INTERVAL '1 minute')
 )
-SELECT user_id, email FROM key;
+SELECT user_id, email, default_period, week_start FROM key;
 
 -- name: list_api_keys
 SELECT k.id, k.name, k.prefix, k.created_at, k.last_used_at, k.revoked_at
@@ -119,5 +120,9 @@ SELECT metrics.purge_property(%(id)s);
 SELECT id, name, domains, time_zone, visitor_id_rotation FROM accounts.properties
 WHERE id = %(id)s AND owner_id = %(user_id)s;
 
--- name: set_default_period
-UPDATE accounts.users SET default_period = %(period)s WHERE id = %(id)s;
+-- name: set_preferences
+UPDATE accounts.users SET default_period = %(period)s, week_start = %(week_start)s WHERE id = %(id)s;
+
+-- name: set_email
+-- The unique index on lower(email) refuses an address another account holds.
+UPDATE accounts.users SET email = %(email)s WHERE id = %(id)s;

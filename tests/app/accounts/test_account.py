@@ -63,7 +63,8 @@ def test_api_keys_are_shown_once_work_and_can_be_revoked(base, owner, property_i
 def test_forms_without_the_csrf_token_are_refused(base, owner):
     with httpx.Client(base_url=base) as client:
         log_in(client, owner["email"], owner["password"])
-        for path in ("/account/password", "/account/sessions/end-others", "/account/keys", "/account/keys/1/revoke"):
+        for path in ("/account/password", "/account/email", "/account/preferences", "/account/sessions/end-others",
+                     "/account/keys", "/account/keys/1/revoke"):
             assert client.post(path, data={"name": "x", "current": owner["password"], "new": NEW}).status_code == 403, path
 
 
@@ -76,3 +77,49 @@ def test_the_default_period_preference_opens_reports_on_it(base, owner, property
         assert client.get(f"/properties/{property_id}?period=today").text.count("<tr data-starts=") == 24  # the URL wins
         bad = form(client, "/account/preferences", default_period="decade")
         assert bad.status_code == 422 and "unknown period" in bad.text
+
+
+@pytest.mark.parametrize("email, current, reason", [
+    ("new@example.com", "not it", "current password is not right"),
+    ("taken@example.com", None, "already exists"),
+    ("not an address", None, "is not an email address"),
+])
+def test_changing_the_email_refuses_with_the_reason(base, owner, admin, email, current, reason):
+    from app.accounts import users
+
+    users.add(admin, "taken@example.com", NEW)
+    with httpx.Client(base_url=base) as client:
+        log_in(client, owner["email"], owner["password"])
+        refused = form(client, "/account/email", email=email, current=current or owner["password"])
+        assert refused.status_code == 422 and reason in refused.text
+    assert admin.execute("SELECT email FROM accounts.users WHERE id = %s", [owner["id"]]).fetchone()[0] == owner["email"]
+
+
+def test_the_new_email_is_the_one_that_logs_in(base, owner):
+    with httpx.Client(base_url=base) as client:
+        log_in(client, owner["email"], owner["password"])
+        changed = form(client, "/account/email", email=" renamed@example.com ", current=owner["password"])
+        assert changed.status_code == 200 and 'value="renamed@example.com"' in changed.text
+    with httpx.Client(base_url=base) as client:
+        assert log_in(client, owner["email"], owner["password"]).status_code == 401
+        assert log_in(client, "Renamed@Example.com", owner["password"]).status_code == 303
+
+
+def test_the_week_start_preference_sets_the_weeks_of_chart_and_api(base, owner, property_id):
+    # Asia/Kolkata, 1–28 November 2026: the 1st is a Sunday.
+    period = "period=custom&from=2026-11-01&to=2026-11-28"
+    with httpx.Client(base_url=base) as client:
+        log_in(client, owner["email"], owner["password"])
+        starts = re.findall(r'data-starts="(\d{4}-\d\d-\d\d)', client.get(f"/properties/{property_id}?{period}&interval=week").text)
+        assert starts == ["2026-11-01", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
+        assert form(client, "/account/preferences", default_period="7d", week_start="sunday").status_code == 200
+        starts = re.findall(r'data-starts="(\d{4}-\d\d-\d\d)', client.get(f"/properties/{property_id}?{period}&interval=week").text)
+        assert starts == ["2026-11-01", "2026-11-08", "2026-11-15", "2026-11-22"]
+        api = client.get(f"/api/v1/properties/{property_id}/timeseries?{period}&interval=week").json()["results"]
+        assert [row["starts"][:10] for row in api["current"]] == starts
+        chosen = client.get(f"/api/v1/properties/{property_id}/timeseries?{period}&interval=week&week_start=monday")
+        assert len(chosen.json()["results"]["current"]) == 5  # the parameter wins
+        bad = client.get(f"/properties/{property_id}?period=today&interval=month")
+        assert bad.status_code == 422 and "by hour or day" in bad.text
+        bad = form(client, "/account/preferences", default_period="7d", week_start="friday")
+        assert bad.status_code == 422 and "monday or sunday" in bad.text

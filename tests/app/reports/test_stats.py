@@ -222,3 +222,18 @@ def test_the_rollups_give_the_numbers_of_the_raw_tables(load_events, admin, prop
 @pytest.mark.parametrize("number", [0, 1, -1, 2**63 - 1, -(2**63)])
 def test_visitor_keys_round_trip(number):
     assert stats.visitor_number(stats.visitor_key(number)) == number
+
+
+# Vancouver, 1–14 November 2026: Sunday 1 November (the day DST ends) to Saturday the 14th.
+# Visitors at local noon on Saturday 7, Sunday 8 and Monday 9 November.
+@pytest.mark.parametrize("week_start, expected", [
+    ("monday", {"2026-11-01": 0, "2026-11-02": 2, "2026-11-09": 1}),  # the period's first day is a Sunday
+    ("sunday", {"2026-11-01": 1, "2026-11-08": 2}),
+])
+def test_weeks_start_on_the_day_the_owner_prefers(load_events, admin, property_id, week_start, expected):
+    zone(admin, property_id, "America/Vancouver")
+    load_events([view(f"2026-11-0{day}T20:00", ip=f"198.51.100.{day}") for day in (7, 8, 9)])
+    q = query(property_id, "America/Vancouver", "2026-11-01", "2026-11-14")
+    weeks = stats.timeseries(admin, q, "week", week_start=week_start)
+    assert weeks == stats.timeseries(admin, q, "week", raw=True, week_start=week_start)
+    assert {row["starts"][:10]: row["visitors"] for row in weeks} == expected
