@@ -7,6 +7,9 @@ another one; tests create and drop their own databases there and touch nothing e
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
 import secrets
 import shutil
 import socket
@@ -19,6 +22,7 @@ from datetime import datetime, timezone
 import psycopg
 import pytest
 import uvicorn
+from aiosmtpd.controller import Controller
 from playwright.sync_api import sync_playwright
 from psycopg import sql
 from pydantic import SecretStr
@@ -169,3 +173,33 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield chromium
         chromium.close()
+
+
+class Inbox:
+    """A local SMTP server's mailbox: the stand-in for the mail provider."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((envelope.rcpt_tos, message.get_content()))
+        return "250 OK"
+
+    def reset_path(self) -> str:
+        """The password-reset link of the latest mail, waiting a few seconds for one."""
+        deadline = time.monotonic() + 5
+        while not self.messages:
+            assert time.monotonic() < deadline, "no mail arrived"
+            time.sleep(0.05)
+        return re.search(r"(/password/reset/[\w-]+)", self.messages[-1][1]).group(1)
+
+
+@pytest.fixture
+def inbox():
+    box = Inbox()
+    box.port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    yield box
+    controller.stop()

@@ -1,5 +1,6 @@
-"""A real browser: a visitor's Chromium runs the tracker on a third-party page, then the owner
-logs in through the form and reads the count (Debian's chromium, driven by Playwright)."""
+"""A real browser (Debian's chromium, driven by Playwright): an owner signs up, adds a site and
+pastes its snippet; a visitor's Chromium runs the tracker on that third-party page; the owner
+reads, filters, compares and exports the visit, logs out and resets the password by mail."""
 
 import time
 
@@ -11,6 +12,7 @@ from app.main import create_app
 from parcours import PROJECT_ROOT, spool
 from worker import run
 
+PASSWORD = "correct horse battery staple"
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"  # kept by CI as test artifacts
 
 
@@ -20,29 +22,25 @@ def site(parcours_url: str, property_id: str) -> Starlette:
     return Starlette(routes=[Route("/article", lambda request: HTMLResponse(page))])
 
 
-def test_a_visit_in_a_browser_shows_on_the_owners_dashboard(settings, owner, property_id, serve, browser):
-    parcours_url = serve(create_app(settings))
-    site_url = serve(site(parcours_url, property_id))
-
-    # Headless Chromium says "HeadlessChrome", which Parcours rightly counts as a bot; a person's
-    # Chromium says "Chrome".
-    probe = browser.new_page()
-    person = probe.evaluate("navigator.userAgent").replace("HeadlessChrome", "Chrome")
-    probe.close()
-    visitor = browser.new_page(user_agent=person)
-    visitor.goto(f"{site_url}/article")
-    deadline = time.monotonic() + 10
-    while not spool.sealed_segments(settings.spool_dir):
-        assert time.monotonic() < deadline, "the beacon never reached the spool"
-        time.sleep(0.05)
-    assert run.once(settings).events == 1
-
+def test_an_owner_signs_up_adds_a_site_and_reads_its_first_visit(settings, serve, browser, inbox):
+    mail = {"smtp_host": "127.0.0.1", "smtp_port": inbox.port, "smtp_starttls": False}
+    parcours_url = serve(create_app(settings.model_copy(update=mail)))
     dashboard = browser.new_page()
-    dashboard.goto(f"{parcours_url}/properties/{property_id}")
-    dashboard.get_by_label("Email").fill(owner["email"])
-    dashboard.get_by_label("Password").fill(owner["password"])
-    dashboard.get_by_role("button", name="Log in").click()
-    dashboard.get_by_role("link", name="Example", exact=True).click()
+    dashboard.goto(f"{parcours_url}/signup")
+    dashboard.get_by_label("Email").fill("owner@example.com")
+    dashboard.get_by_label("Password").fill(PASSWORD)
+    dashboard.get_by_role("button", name="Create account").click()
+    dashboard.get_by_label("Name").fill("Example")
+    dashboard.get_by_label("Domains").fill("127.0.0.1")  # the test site is served from loopback
+    dashboard.get_by_label("Time zone").fill("Asia/Kolkata")
+    dashboard.get_by_role("button", name="Add site").click()
+    dashboard.wait_for_url("**/setup")
+    property_id = dashboard.url.split("/")[-2]
+    assert f"/js/{property_id}.js" in dashboard.locator("#snippet").inner_text()
+
+    visit(browser, serve(site(parcours_url, property_id)), settings)
+    # The setup page polls, and turns live by itself.
+    dashboard.get_by_role("link", name="See today's report").click(timeout=10_000)
     page_views = dashboard.locator('[data-metric="page_views"] .value')
     assert page_views.inner_text() == "1"
 
@@ -72,6 +70,36 @@ def test_a_visit_in_a_browser_shows_on_the_owners_dashboard(settings, owner, pro
     assert dashboard.evaluate("document.documentElement.scrollWidth") <= 375  # nothing runs off a phone
     dashboard.goto(f"{parcours_url}/")
     dashboard.screenshot(path=SCREENSHOTS / "overview-375px.png", full_page=True)
+    dashboard.set_viewport_size({"width": 1280, "height": 800})
+    dashboard.screenshot(path=SCREENSHOTS / "overview-desktop.png", full_page=True)
+
+    dashboard.get_by_role("button", name="Log out").click()
+    dashboard.wait_for_url("**/login")
+    dashboard.get_by_role("link", name="Forgot your password?").click()
+    dashboard.get_by_label("Your account's email").fill("owner@example.com")
+    dashboard.get_by_role("button", name="Email me a link").click()
+    dashboard.goto(parcours_url + inbox.reset_path())
+    dashboard.get_by_label("New password").fill("a brand new passphrase")
+    dashboard.get_by_role("button", name="Save and log in again").click()
+    dashboard.get_by_label("Email").fill("owner@example.com")
+    dashboard.get_by_label("Password").fill("a brand new passphrase")
+    dashboard.get_by_role("button", name="Log in").click()
+    assert dashboard.get_by_role("link", name="Example", exact=True).is_visible()
+
+
+def visit(browser, site_url: str, settings) -> None:
+    """A person's Chromium opens the site's article; the worker loads the beacon."""
+    # Headless Chromium says "HeadlessChrome", which Parcours rightly counts as a bot; a person's
+    # Chromium says "Chrome".
+    probe = browser.new_page()
+    person = probe.evaluate("navigator.userAgent").replace("HeadlessChrome", "Chrome")
+    probe.close()
+    browser.new_page(user_agent=person).goto(f"{site_url}/article")
+    deadline = time.monotonic() + 10
+    while not spool.sealed_segments(settings.spool_dir):
+        assert time.monotonic() < deadline, "the beacon never reached the spool"
+        time.sleep(0.05)
+    assert run.once(settings).events == 1
 
 
 def test_a_headless_browser_is_counted_as_a_bot_and_not_shown(settings, admin, owner, property_id, serve, browser):

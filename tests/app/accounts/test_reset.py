@@ -1,39 +1,12 @@
 """Password reset through a real SMTP conversation with a local server (the provider's stand-in)."""
 
-import email
-import email.policy
 import re
-import socket
 import time
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from app.main import create_app
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.rcpt_tos, message.get_content()))
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    box.port = port
-    yield box
-    controller.stop()
 
 
 @pytest.fixture
@@ -50,14 +23,6 @@ def ask(client, email):
     return client.post("/password/forgot", data={"email": email, "csrf_token": csrf(client, "/password/forgot")})
 
 
-def link(inbox):
-    deadline = time.monotonic() + 5
-    while not inbox.messages:
-        assert time.monotonic() < deadline, "no mail arrived"
-        time.sleep(0.05)
-    return re.search(r"(/password/reset/[\w-]+)", inbox.messages[-1][1]).group(1)
-
-
 def test_a_reset_link_works_once_and_ends_every_session(base, owner, inbox):
     new = "a freshly chosen passphrase"
     with httpx.Client(base_url=base) as client, httpx.Client(base_url=base) as elsewhere:
@@ -65,7 +30,7 @@ def test_a_reset_link_works_once_and_ends_every_session(base, owner, inbox):
         assert elsewhere.post("/login", data={"email": owner["email"], "password": owner["password"],
                                               "csrf_token": token}).status_code == 303
         assert "on its way" in ask(client, owner["email"]).text
-        path = link(inbox)
+        path = inbox.reset_path()
         assert inbox.messages[-1][0] == [owner["email"]]
         done = client.post(path, data={"password": new, "csrf_token": csrf(client, path)})
         assert done.status_code == 303 and done.headers["location"] == "/login?reset=1"
@@ -86,7 +51,7 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(base, inbox):
 def test_an_expired_link_is_refused(base, admin, owner, inbox):
     with httpx.Client(base_url=base) as client:
         ask(client, owner["email"])
-        path = link(inbox)
+        path = inbox.reset_path()
         admin.execute("UPDATE accounts.password_resets SET expires_at = now() - interval '1 second'")
         assert client.get(path).status_code == 410
         assert client.post(path, data={"password": "whatever passphrase", "csrf_token": csrf(client, "/login")}).status_code == 410
@@ -95,6 +60,6 @@ def test_an_expired_link_is_refused(base, admin, owner, inbox):
 def test_a_short_new_password_is_refused_with_the_reason(base, owner, inbox):
     with httpx.Client(base_url=base) as client:
         ask(client, owner["email"])
-        path = link(inbox)
+        path = inbox.reset_path()
         response = client.post(path, data={"password": "short", "csrf_token": csrf(client, path)})
         assert response.status_code == 422 and "at least" in response.text
