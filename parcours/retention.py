@@ -11,6 +11,10 @@ anything shorter at start-up, and nothing here refreshes further back than that 
 On the Community edition TimescaleDB's jobs do the work (retention and compression policies,
 set by `parcours db migrate` or `parcours db retention`); on the Apache-2 edition
 `parcours db retention` drops the old chunks when it runs (a daily timer in production).
+
+A property may keep its data for less time than the server (its owner's choice, in the site's
+settings): `parcours db retention` then deletes its older rows everywhere, raw and rolled up,
+on both editions — so the daily timer runs on both. Rows, not chunks: chunks hold every property.
 """
 
 from __future__ import annotations
@@ -48,12 +52,22 @@ def apply(conn: psycopg.Connection, engine: str, raw_days: int, rollup_days: int
     check(raw_days, rollup_days)
     targets = [(name, raw_days) for name in RAW] + [(name, rollup_days) for name in _kept(conn)]
     if engine == "continuous":
-        return _policies(conn, targets)
+        return _policies(conn, targets) + expire_properties(conn)
     q = queries.load("retention")
     done = []
     for name, days in targets:
         dropped = conn.execute(q["drop_chunks"], {"name": name, "older_than": timedelta(days=days)}).fetchall()
         done.append(f"{name}: dropped {len(dropped)} chunks older than {days} days")
+    return done + expire_properties(conn)
+
+
+def expire_properties(conn: psycopg.Connection) -> list[str]:
+    """Delete the rows each property with its own retention keeps no longer."""
+    q = queries.load("retention")
+    done = []
+    for property_id, days in conn.execute(q["property_retention"]).fetchall():
+        deleted = conn.execute(q["expire_property"], {"id": property_id, "keep": timedelta(days=days)}).fetchone()[0]
+        done.append(f"property {property_id}: deleted {deleted} rows older than {days} days")
     return done
 
 

@@ -41,6 +41,7 @@ class Property:
     time_zone: str
     visitor_id_rotation: str = "never"  # or "daily"
     domains: tuple[str, ...] = ()
+    ip_handling: str = "city"  # or "country", or "none": how precisely to locate visitors
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,15 @@ def referrer(event: dict, record: dict, context: Context) -> dict:
 
 
 def location(event: dict, record: dict, context: Context) -> dict:
-    if "ip" in record:
-        event["country"], event["region"], event["city"] = geo.locate(context.geo, record["ip"])
+    """Country, region and city, as precisely as the property allows."""
+    precision = context.properties[event["property_id"]].ip_handling
+    if precision == "none":
+        place = (None, None, None)
+    elif "ip" in record:
+        place = geo.locate(context.geo, record["ip"])
     else:  # archived: located when first loaded
-        event["country"], event["region"], event["city"] = (record.get("place") or [None] * 3)[:3]
+        place = (record.get("place") or [None] * 3)[:3]
+    event["country"], event["region"], event["city"] = place if precision == "city" else (place[0], None, None)
     return event
 
 
@@ -203,6 +209,7 @@ def scrub(line: bytes, context: Context) -> bytes:
         return line
     if parsed["event"]["p"] in context.properties:
         record["visitor_id"] = visitor_id({}, parsed, context)["visitor_id"]
-        record["place"] = list(geo.locate(context.geo, parsed["ip"]))
+        located = location({"property_id": parsed["event"]["p"]}, parsed, context)  # as precise as allowed
+        record["place"] = [located["country"], located["region"], located["city"]]
     del record["ip"]
     return orjson.dumps(record)

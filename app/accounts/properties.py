@@ -24,14 +24,18 @@ def check_time_zone(name: str) -> str:
     return name
 
 
-# Mirrors the check on accounts.properties.visitor_id_rotation (sql/schema/0007_property_changes.sql).
+# Mirror the checks on accounts.properties (sql/schema/0007_property_changes.sql, 0040_property_privacy.sql).
 ROTATIONS = ("never", "daily")
+IP_HANDLING = ("city", "country", "none")
+RETENTION_DAYS = range(30, 36501)
 
 
 def add(conn: psycopg.Connection, owner_id: int, name: str, domains: list[str], time_zone: str,
-        property_id: str | None = None, visitor_id_rotation: str = "never") -> str:
+        property_id: str | None = None, **options) -> str:
+    """`options`: visitor_id_rotation, ip_handling and retention_days (None: the server's)."""
     property_id = property_id or new_id()
-    params = {"id": property_id, **_checked(owner_id, name, domains, time_zone, visitor_id_rotation)}
+    params = {"id": property_id, **_checked(owner_id, name, domains, time_zone, **options)}
+    _check_domains_free(conn, params)
     try:
         conn.execute(queries.load("accounts")["add_property"], params)
     except psycopg.errors.UniqueViolation:
@@ -42,10 +46,19 @@ def add(conn: psycopg.Connection, owner_id: int, name: str, domains: list[str], 
 
 
 def update(conn: psycopg.Connection, owner_id: int, property_id: str, name: str, domains: list[str],
-           time_zone: str, visitor_id_rotation: str) -> None:
-    params = {"id": property_id, **_checked(owner_id, name, domains, time_zone, visitor_id_rotation)}
+           time_zone: str, **options) -> None:
+    params = {"id": property_id, **_checked(owner_id, name, domains, time_zone, **options)}
+    _check_domains_free(conn, params)
     if conn.execute(queries.load("accounts")["update_property"], params).fetchone() is None:
         raise ParcoursError(f"no property {property_id} of this owner")
+
+
+def _check_domains_free(conn: psycopg.Connection, params: dict) -> None:
+    """One owner tracks a domain in one site only: two would split its visitors between them."""
+    row = conn.execute(queries.load("accounts")["domain_in_use"], params).fetchone()
+    if row:
+        taken = sorted(set(row[1]) & set(params["domains"]))
+        raise ParcoursError(f"{', '.join(taken)} is already tracked by your site {row[0]!r}")
 
 
 def parse_domains(text: str) -> list[str]:
@@ -53,11 +66,17 @@ def parse_domains(text: str) -> list[str]:
     return text.replace(",", " ").split()
 
 
-def _checked(owner_id: int, name: str, domains: list[str], time_zone: str, visitor_id_rotation: str) -> dict:
+def _checked(owner_id: int, name: str, domains: list[str], time_zone: str, visitor_id_rotation: str = "never",
+             ip_handling: str = "city", retention_days: int | None = None) -> dict:
     """A property's settings, validated and normalised for add_property and update_property."""
     if not name.strip():
         raise ParcoursError("give the property a name")
     if visitor_id_rotation not in ROTATIONS:
         raise ParcoursError("visitor-id rotation must be 'never' or 'daily'")
-    return {"owner_id": owner_id, "name": name.strip(), "domains": [d.strip().lower() for d in domains if d.strip()],
-            "time_zone": check_time_zone(time_zone), "visitor_id_rotation": visitor_id_rotation}
+    if ip_handling not in IP_HANDLING:
+        raise ParcoursError("IP handling must be 'city', 'country' or 'none'")
+    if retention_days is not None and retention_days not in RETENTION_DAYS:
+        raise ParcoursError("keep data for at least 30 days (or leave the server's setting)")
+    return {"owner_id": owner_id, "name": name.strip(), "domains": list(dict.fromkeys(d.strip().lower() for d in domains if d.strip())),
+            "time_zone": check_time_zone(time_zone), "visitor_id_rotation": visitor_id_rotation,
+            "ip_handling": ip_handling, "retention_days": retention_days}

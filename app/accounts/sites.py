@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from app.accounts import csrf, properties
@@ -13,6 +13,18 @@ from parcours import queries
 from parcours.errors import ParcoursError
 
 ZONES = sorted(zoneinfo.available_timezones() - {"Factory", "localtime"})
+RETENTION_CHOICES = ((30, "30 days"), (90, "90 days"), (182, "6 months"), (365, "1 year"), (730, "2 years"),
+                     (1825, "5 years"))
+
+
+def site_form(name: str = Form(""), domains: str = Form(""), time_zone: str = Form("UTC"),
+              visitor_ids: str = Form("never"), ip_handling: str = Form("city"), retention: str = Form("")) -> dict:
+    """The add and edit forms' fields, as properties.add and update take them (retention_days
+    None when the form says "the server's", or the text itself when it is not a number, for
+    _checked to refuse)."""
+    days = int(retention) if retention.strip().isdigit() else None if not retention.strip() else -1
+    return {"name": name, "domains": properties.parse_domains(domains), "time_zone": time_zone,
+            "visitor_id_rotation": visitor_ids, "ip_handling": ip_handling, "retention_days": days}
 
 
 def router(web: Web) -> APIRouter:
@@ -22,21 +34,19 @@ def router(web: Web) -> APIRouter:
     @routes.get("/properties/new")
     def new_property(request: Request):
         user = web.current_user(request)
-        return web.render(request, "property_new.html", {"user": user, "zones": ZONES, "error": None, "form": {}})
+        return web.render(request, "property_new.html", {"user": user, **_choices(web), "error": None,
+                                                         "site": {"time_zone": "UTC"}})
 
     @routes.post("/properties")
-    def add_property(request: Request, name: str = Form(""), domains: str = Form(""), time_zone: str = Form("UTC"),
-                     visitor_ids: str = Form("never"), csrf_token: str = Form("")):
+    def add_property(request: Request, form: dict = Depends(site_form), csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
-        form = {"name": name, "domains": domains, "time_zone": time_zone, "visitor_ids": visitor_ids}
         try:
             with web.pool.connection() as conn:
-                property_id = properties.add(conn, user["id"], name, properties.parse_domains(domains),
-                                             time_zone, visitor_id_rotation=visitor_ids)
+                property_id = properties.add(conn, user["id"], **form)
         except ParcoursError as error:
-            return web.render(request, "property_new.html", {"user": user, "zones": ZONES, "error": str(error),
-                                                             "form": form}, status=422)
+            return web.render(request, "property_new.html", {"user": user, **_choices(web), "error": str(error),
+                                                             "site": form}, status=422)
         return RedirectResponse(f"/properties/{property_id}/setup", status_code=303)
 
     @routes.get("/properties/{property_id}/setup")
@@ -55,18 +65,15 @@ def router(web: Web) -> APIRouter:
         return _settings_page(web, request, user, _owned(web, property_id, user), None, 200)
 
     @routes.post("/properties/{property_id}/settings")
-    def edit(request: Request, property_id: str, name: str = Form(""), domains: str = Form(""),
-             time_zone: str = Form("UTC"), visitor_ids: str = Form("never"), csrf_token: str = Form("")):
+    def edit(request: Request, property_id: str, form: dict = Depends(site_form), csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
         current = _owned(web, property_id, user)
-        form = {**current, "name": name, "domains": properties.parse_domains(domains), "time_zone": time_zone,
-                "visitor_id_rotation": visitor_ids}
         try:
             with web.pool.connection() as conn:
-                properties.update(conn, user["id"], property_id, name, form["domains"], time_zone, visitor_ids)
+                properties.update(conn, user["id"], property_id, **form)
         except ParcoursError as error:
-            return _settings_page(web, request, user, form, str(error), 422)
+            return _settings_page(web, request, user, {**current, **form}, str(error), 422)
         return RedirectResponse(f"/properties/{property_id}", status_code=303)
 
     @routes.post("/properties/{property_id}/delete")
@@ -89,9 +96,16 @@ def _owned(web: Web, property_id: str, user: dict) -> dict:
         row = conn.execute(queries.load("accounts")["property_settings"], {"id": property_id, "user_id": user["id"]}).fetchone()
     if row is None:
         raise HTTPException(404, "no such property")
-    return dict(zip(("id", "name", "domains", "time_zone", "visitor_id_rotation"), row, strict=True))
+    return dict(zip(("id", "name", "domains", "time_zone", "visitor_id_rotation", "ip_handling", "retention_days"), row,
+                    strict=True))
 
 
 def _settings_page(web: Web, request: Request, user: dict, site: dict, error: str | None, status: int):
-    return web.render(request, "property_settings.html", {"user": user, "site": site, "zones": ZONES, "error": error},
+    return web.render(request, "property_settings.html", {"user": user, "site": site, **_choices(web), "error": error},
                       status=status)
+
+
+def _choices(web: Web) -> dict:
+    """What the add and edit forms offer."""
+    return {"zones": ZONES, "retention_choices": RETENTION_CHOICES,
+            "server_retention": (web.settings.raw_retention_days, web.settings.rollup_retention_days)}

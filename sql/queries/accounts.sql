@@ -23,8 +23,16 @@ WHERE s.token_hash = %(token_hash)s AND s.expires_at > now();
 DELETE FROM accounts.sessions WHERE token_hash = %(token_hash)s;
 
 -- name: add_property
-INSERT INTO accounts.properties (id, owner_id, name, domains, time_zone, visitor_id_rotation)
-VALUES (%(id)s, %(owner_id)s, %(name)s, %(domains)s, %(time_zone)s, %(visitor_id_rotation)s);
+INSERT INTO accounts.properties (id, owner_id, name, domains, time_zone, visitor_id_rotation, ip_handling,
+                                 retention_days)
+VALUES (%(id)s, %(owner_id)s, %(name)s, %(domains)s, %(time_zone)s, %(visitor_id_rotation)s, %(ip_handling)s,
+        %(retention_days)s);
+
+-- name: domain_in_use
+-- Another site of the same owner already tracking one of these domains.
+SELECT name, domains FROM accounts.properties
+WHERE owner_id = %(owner_id)s AND id <> %(id)s AND domains && %(domains)s::text[]
+LIMIT 1;
 
 -- name: list_properties
 SELECT p.id, p.name, p.time_zone, p.domains, u.email AS owner
@@ -106,7 +114,8 @@ DELETE FROM accounts.sessions WHERE user_id = %(user_id)s;
 
 -- name: update_property
 UPDATE accounts.properties
-SET name = %(name)s, domains = %(domains)s, time_zone = %(time_zone)s, visitor_id_rotation = %(visitor_id_rotation)s
+SET name = %(name)s, domains = %(domains)s, time_zone = %(time_zone)s, visitor_id_rotation = %(visitor_id_rotation)s,
+    ip_handling = %(ip_handling)s, retention_days = %(retention_days)s
 WHERE id = %(id)s AND owner_id = %(owner_id)s
 RETURNING id;
 
@@ -117,7 +126,7 @@ DELETE FROM accounts.properties WHERE id = %(id)s AND owner_id = %(owner_id)s RE
 SELECT metrics.purge_property(%(id)s);
 
 -- name: property_settings
-SELECT id, name, domains, time_zone, visitor_id_rotation FROM accounts.properties
+SELECT id, name, domains, time_zone, visitor_id_rotation, ip_handling, retention_days FROM accounts.properties
 WHERE id = %(id)s AND owner_id = %(user_id)s;
 
 -- name: set_preferences

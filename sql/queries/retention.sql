@@ -26,3 +26,10 @@ SELECT remove_compression_policy(%(name)s::regclass, if_exists => true);
 
 -- name: add_compression_policy
 SELECT add_compression_policy(%(name)s::regclass, compress_after => %(compress_after)s::interval);
+
+-- name: property_retention
+-- Properties that keep their data for less than the server does.
+SELECT id, retention_days FROM accounts.properties WHERE retention_days IS NOT NULL ORDER BY id;
+
+-- name: expire_property
+SELECT metrics.delete_property_rows(%(id)s, now() - %(keep)s::interval);

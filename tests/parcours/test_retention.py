@@ -56,3 +56,22 @@ def test_expired_raw_events_go_and_reports_keep_their_history(admin, property_id
 
     load_events([days_ago(0, hour=0, ip="198.51.100.4")])  # later loads refresh only their own buckets
     assert stats.summary(admin, query) == before[0]
+
+
+def test_a_property_keeping_less_loses_its_older_rows_everywhere_and_only_its_own(admin, owner, property_id, load_events):
+    from app.accounts import properties
+
+    other = properties.add(admin, owner["id"], "Other", ["other.example"], "UTC")
+    admin.execute("UPDATE accounts.properties SET time_zone = 'UTC', retention_days = 30 WHERE id = %s", (property_id,))
+    load_events([days_ago(40, p=site, ip=ip) for site in (property_id, other) for ip in ("198.51.100.1", "198.51.100.2")]
+                + [days_ago(1, p=site) for site in (property_id, other)])
+    day = (datetime.now(UTC) - timedelta(days=40)).date()
+    old = {site: stats.Query(site, periods.resolve("custom", "UTC", first=day, last=day)) for site in (property_id, other)}
+    recent = {site: stats.Query(site, periods.resolve("7d", "UTC")) for site in (property_id, other)}
+
+    expire(admin, raw_days=180)
+    for raw in (False, True):
+        assert stats.summary(admin, old[property_id], raw=raw)["visitors"] == 0
+        assert stats.summary(admin, old[other], raw=raw)["visitors"] == 2
+        assert [stats.summary(admin, recent[site], raw=raw)["page_views"] for site in (property_id, other)] == [1, 1]
+    assert admin.execute("SELECT count(*) FROM metrics.events WHERE property_id = %s", (property_id,)).fetchone()[0] == 1

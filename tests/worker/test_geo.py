@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
+import orjson
 import pytest
 from starlette.applications import Starlette
 from starlette.responses import Response
@@ -44,6 +45,22 @@ def test_events_and_sessions_get_the_location_and_never_the_address(settings, ad
     assert admin.execute("SELECT country, city FROM metrics.sessions").fetchall() == [("NP", "Kathmandu")]
     dump = admin.execute("SELECT string_agg(e::text, ' ') FROM metrics.events e").fetchone()[0]
     assert "203.0.113" not in dump
+
+
+@pytest.mark.parametrize("ip_handling, expected", [
+    ("city", ("NP", "Bagmati", "Kathmandu")),
+    ("country", ("NP", None, None)),
+    ("none", (None, None, None)),
+])
+def test_the_property_decides_how_precisely_visitors_are_located(settings, admin, property_id, mmdb,
+                                                                  ip_handling, expected):
+    admin.execute("UPDATE accounts.properties SET ip_handling = %s WHERE id = %s", (ip_handling, property_id))
+    _load(settings.model_copy(update={"geoip_database": mmdb()}), property_id, "203.0.113.9")
+    assert admin.execute("SELECT country, region, city FROM metrics.events").fetchone() == expected
+    assert admin.execute("SELECT country, region, city FROM metrics.sessions").fetchone() == expected
+    archived = [gzip.decompress(path.read_bytes()) for path in (settings.spool_dir / "archive").iterdir()]
+    assert [orjson.loads(line)["place"] for line in archived[0].splitlines()] == [list(expected)]
+    assert b"203.0.113" not in archived[0]
 
 
 def test_without_a_database_locations_are_unknown(settings, admin, property_id):

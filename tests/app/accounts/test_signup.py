@@ -57,11 +57,18 @@ def test_closed_sign_up_still_lets_the_first_admin_in(app_url):
     ({"name": "", "time_zone": "UTC"}, "give the property a name"),
     ({"name": "Blog", "time_zone": "Mars/Olympus"}, "is not an IANA time zone"),
     ({"name": "Blog", "time_zone": "UTC", "visitor_ids": "hourly"}, "rotation must be"),
+    ({"name": "Blog", "time_zone": "UTC", "ip_handling": "street"}, "IP handling must be"),
+    ({"name": "Blog", "time_zone": "UTC", "retention": "7"}, "at least 30 days"),
+    ({"name": "Blog", "time_zone": "UTC", "retention": "forever"}, "at least 30 days"),
+    ({"name": "Blog again", "domains": "www.blog.example BLOG.example", "time_zone": "UTC"},
+     "blog.example is already tracked by your site &#39;Blog&#39;"),
 ])
 def test_adding_a_site_refuses_bad_input_with_the_reason(app_url, form, reason):
     with httpx.Client(base_url=app_url()) as client:
         sign_up(client, "owner2@example.com")
-        response = client.post("/properties", data={**form, "csrf_token": csrf(client, "/properties/new")})
+        token = csrf(client, "/properties/new")
+        assert client.post("/properties", data={"name": "Blog", "domains": "blog.example", "csrf_token": token}).status_code == 303
+        response = client.post("/properties", data={**form, "csrf_token": token})
         assert response.status_code == 422 and reason in response.text
 
 

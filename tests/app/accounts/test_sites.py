@@ -22,10 +22,13 @@ def client(settings, owner, serve):
 def test_editing_a_site_changes_its_zone_for_every_report(client, admin, property_id):
     response = client.post(f"/properties/{property_id}/settings", data={
         "name": "Renamed", "domains": "a.example b.example", "time_zone": "America/Vancouver", "visitor_ids": "daily",
-        "csrf_token": client.token})
+        "ip_handling": "country", "retention": "365", "csrf_token": client.token})
     assert response.status_code == 303
-    assert admin.execute("SELECT name, domains, time_zone, visitor_id_rotation FROM accounts.properties").fetchone() \
-        == ("Renamed", ["a.example", "b.example"], "America/Vancouver", "daily")
+    assert admin.execute("SELECT name, domains, time_zone, visitor_id_rotation, ip_handling, retention_days"
+                         " FROM accounts.properties").fetchone() \
+        == ("Renamed", ["a.example", "b.example"], "America/Vancouver", "daily", "country", 365)
+    form = client.get(f"/properties/{property_id}/settings").text
+    assert '<option value="country" selected>' in form and '<option value="365" selected>' in form
     assert "in America/Vancouver" in client.get(f"/properties/{property_id}").text
     bad = client.post(f"/properties/{property_id}/settings", data={"name": "X", "time_zone": "Nowhere/City",
                                                                   "csrf_token": client.token})
