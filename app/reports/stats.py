@@ -105,9 +105,26 @@ def _page_row(value, page_views, engaged_views, engaged_ms, scroll, *reached) ->
 
 
 def visitors(conn: psycopg.Connection, query: Query, limit: int = 50, offset: int = 0) -> list[dict]:
-    cursor = conn.execute(queries.load("reports")["visitors"], query.params(limit=limit, offset=offset))
+    """The period's visitors, latest visit first, each summed over their sessions in it."""
+    chosen = recent_visitors(conn, query, limit + offset)[offset:]
+    cursor = conn.execute(queries.load("reports")["visitors"], query.params(visitors=chosen))
     names = [column.name for column in cursor.description]
     return [{**dict(zip(names, row, strict=True)), "visitor_id": visitor_key(row[0])} for row in cursor]
+
+
+def recent_visitors(conn: psycopg.Connection, query: Query, wanted: int) -> list[int]:
+    """The ids of up to `wanted` visitors by their latest session start, newest first: sessions
+    read newest first, a page at a time, until that many distinct visitors turned up."""
+    found: dict[int, None] = {}  # insertion-ordered: by latest session start
+    page, before, before_id = max(200, 4 * wanted), query.period.hi, 2**63 - 1
+    while len(found) < wanted:
+        rows = conn.execute(queries.load("reports")["recent_sessions"],
+                            query.params(before=before, before_id=before_id, page=page)).fetchall()
+        found.update(dict.fromkeys(visitor for visitor, _, _ in rows))
+        if len(rows) < page:
+            break
+        _, before, before_id = rows[-1]
+    return list(found)[:wanted]
 
 
 def visitor(conn: psycopg.Connection, query: Query, visitor_id: int, limit: int = 50) -> dict:

@@ -113,8 +113,19 @@ GROUP BY value
 ORDER BY page_views DESC, value NULLS LAST
 LIMIT %(limit)s OFFSET %(offset)s;
 
+-- name: recent_sessions
+-- A page of the period's sessions, latest start first, from before the keyset (before,
+-- before_id): the visitor list walks these until it has found enough distinct visitors, rather
+-- than grouping every session of the period.
+SELECT visitor_id, started_at, session_id
+FROM reports.sessions(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s)
+WHERE started_at <= %(before)s AND (started_at, session_id) < (%(before)s, %(before_id)s)
+ORDER BY started_at DESC, session_id DESC
+LIMIT %(page)s;
+
 -- name: visitors
--- The most recently active visitors of the period, with what their latest session says.
+-- The given visitors' sessions in the period, one row per visitor with what their latest
+-- session says; latest visit first.
 SELECT visitor_id, count(*) AS sessions, sum(page_views) AS page_views,
        min(started_at) AS first_seen, max(ended_at) AS last_seen,
        (array_agg(country ORDER BY started_at DESC))[1] AS country,
@@ -125,9 +136,9 @@ SELECT visitor_id, count(*) AS sessions, sum(page_views) AS page_views,
        (array_agg(source ORDER BY started_at DESC))[1] AS source,
        (array_agg(channel ORDER BY started_at DESC))[1] AS channel
 FROM reports.sessions(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s)
+WHERE visitor_id = ANY(%(visitors)s)
 GROUP BY visitor_id
-ORDER BY last_seen DESC, visitor_id
-LIMIT %(limit)s OFFSET %(offset)s;
+ORDER BY max(started_at) DESC, visitor_id;
 
 -- name: visitor_sessions
 -- One visitor's sessions in the period, newest first (filters do not apply: it is one person).

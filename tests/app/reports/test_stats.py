@@ -1,6 +1,6 @@
 """Exact report numbers on hand-computed fixtures, loaded through the real spool and worker."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -237,3 +237,22 @@ def test_weeks_start_on_the_day_the_owner_prefers(load_events, admin, property_i
     weeks = stats.timeseries(admin, q, "week", week_start=week_start)
     assert weeks == stats.timeseries(admin, q, "week", raw=True, week_start=week_start)
     assert {row["starts"][:10]: row["visitors"] for row in weeks} == expected
+
+
+def test_the_visitor_list_reads_past_pages_of_one_visitor_s_sessions(load_events, admin, property_id):
+    zone(admin, property_id, "UTC")
+    # Two early visitors, then one visitor with 250 sessions (31 minutes apart): more than the
+    # first page of sessions the list reads.
+    early = [view("2026-11-01T00:00", ip="198.51.100.2"), view("2026-11-01T01:00", ip="198.51.100.3")]
+    start = datetime(2026, 11, 2)
+    regular = [view((start + timedelta(minutes=31 * n)).isoformat(timespec="minutes"), ip="198.51.100.1")
+               for n in range(250)]
+    load_events(early + regular)
+    q = query(property_id, "UTC", "2026-11-01", "2026-11-10")
+    expected = admin.execute("""SELECT visitor_id, count(*) FROM metrics.sessions GROUP BY visitor_id
+                                ORDER BY max(started_at) DESC""").fetchall()
+    assert [count for _, count in expected] == [len(regular), 1, 1]
+    listed = stats.visitors(admin, q, limit=3)
+    assert [(stats.visitor_number(v["visitor_id"]), v["sessions"]) for v in listed] == expected
+    assert [stats.visitor_number(v["visitor_id"]) for v in stats.visitors(admin, q, limit=1, offset=1)] == [expected[1][0]]
+    assert stats.visitors(admin, q, limit=5, offset=3) == []
