@@ -94,13 +94,23 @@ def test_strings_from_tracked_sites_are_escaped(dashboard):
 def test_every_route_is_404_for_someone_else(settings, admin, dashboard, property_id):
     client, base = dashboard
     users.add(admin, "stranger@example.com", "another long passphrase")
+    # Every route about a property, from the app's own route table (its OpenAPI document).
+    routes = [(method.upper(), path) for path, operations in client.get("/api/v1/openapi.json").json()["paths"].items()
+              if "{property_id}" in path for method in operations]
+    assert len(routes) >= 16
+    values = {"property_id": property_id, "panel": "sources", "dimension": "channel",
+              "visitor_id": visitor_key(client, base)}
     with httpx.Client(base_url=client.base_url) as stranger:
         log_in(stranger, "stranger@example.com", "another long passphrase")
-        for path in ("", "/panels/sources/channel", "/panels/pages/page", "/export/page.csv", "/realtime",
-                     "/visitors", f"/visitors/{visitor_key(client, base)}"):
-            assert stranger.get(f"{base}{path}?{RANGE}").status_code == 404, path
+        token = re.search(r'name="csrf_token" value="([^"]+)"', stranger.get("/account").text).group(1)
+        for method, path in routes:
+            url = path.format(**values) + f"?{RANGE}"
+            response = stranger.request(method, url, data={"csrf_token": token, "confirm": "Example", "name": "Mine"}
+                                        if method == "POST" else None)
+            assert response.status_code == 404, (method, path, response.status_code)
         theirs = properties.add(admin, users.id_for(admin, "stranger@example.com"), "Theirs", ["t.example"], "UTC")
         assert client.get(f"/properties/{theirs}").status_code == 404
+    assert admin.execute("SELECT name FROM accounts.properties WHERE id = %s", (property_id,)).fetchone() == ("Example",)
 
 
 def test_bad_parameters_get_a_422_with_the_reason(dashboard):
