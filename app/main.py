@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import health
 from app.accounts import account as account_routes
 from app.accounts import reset as reset_routes
 from app.accounts import routes as accounts_routes
@@ -78,6 +79,7 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
     app.include_router(reset_routes.router(web))
     app.include_router(dashboard_routes.router(web))
     app.include_router(api_routes.router(web))
+    app.include_router(health.router(web, collector.unready))
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
 
     @app.exception_handler(StarletteHTTPException)

@@ -29,7 +29,11 @@ Examples:
   parcours serve --port 8000                # the web app (collect, dashboard)
   parcours worker                           # load the spool into the database, forever
   parcours replay var/spool/archive/*.gz    # reload archived segments (already loaded: skipped)
-  parcours doctor                           # versions, edition, rollup engine, spool lag
+  parcours doctor                           # health: exits 1 when something is wrong
+  parcours user list                        # users; also add, password, disable, enable
+  parcours property list                    # sites; also add, edit, delete
+  parcours export SITE --from 2026-11-01 --to 2026-11-30 --what sessions --format ndjson
+  parcours backup && parcours restore FILE --database parcours_restored
 """)
 db_app = typer.Typer(no_args_is_help=True, help="""
 The database.
@@ -51,6 +55,10 @@ Examples:
 \b
   parcours user add owner@example.com              # prompts for the password
   PARCOURS_PASSWORD=... parcours user add a@b.org  # non-interactive
+  parcours user list
+  parcours user password owner@example.com         # a new password; logs them out everywhere
+  parcours user disable owner@example.com          # no login, no API; their sites keep collecting
+  parcours user enable owner@example.com
 """)
 property_app = typer.Typer(no_args_is_help=True, help="""
 Properties (tracked sites).
@@ -60,6 +68,9 @@ Examples:
 \b
   parcours property add "My blog" --owner owner@example.com --domain blog.example.com --time-zone Europe/Paris
   parcours property list
+  parcours property edit k3x9q2m7ab --time-zone America/Vancouver --retention-days 365
+  parcours property edit k3x9q2m7ab --domain blog.example.com --domain www.blog.example.com
+  parcours property delete k3x9q2m7ab               # asks for the name; --yes does not
 """)
 apikey_app = typer.Typer(no_args_is_help=True, help="""
 API keys for the JSON stats API (docs/api.md). A key is printed once, when created.
@@ -148,9 +159,23 @@ def db_schema(ctx: typer.Context):
 
 @app.command("doctor")
 def doctor_command(ctx: typer.Context):
-    """Versions, TimescaleDB edition, rollup engine, migrations, spool depth and worker lag."""
-    for label, value in doctor.report(ctx.obj):
+    """Versions, TimescaleDB edition, rollup engine, migrations, spool depth and worker lag, and
+    the GeoIP database's age. Exits 1 when something is unhealthy: the database unreachable,
+    migrations pending, the worker lagging, the GeoIP database stale.
+
+    \b
+    Examples:
+      parcours doctor
+      parcours doctor || systemctl restart parcours-worker
+    """
+    rows = doctor.report(ctx.obj)
+    for label, value in rows:
         typer.echo(f"{label:<14} {value}")
+    found = doctor.problems(ctx.obj, rows)
+    for problem in found:
+        typer.echo(f"unhealthy: {problem}", err=True)
+    if found:
+        raise typer.Exit(1)
 
 
 @app.command("serve")
@@ -261,6 +286,49 @@ def user_add(ctx: typer.Context, email: str):
     typer.echo(f"added user {email}")
 
 
+@user_app.command("list")
+def user_list(ctx: typer.Context):
+    """Every user: id, email, role, sites, created, and whether disabled."""
+    from app.accounts import users
+
+    with _admin(ctx.obj) as conn:
+        for user in users.listed(conn):
+            state = f"disabled {user['disabled_at']:%Y-%m-%d}" if user["disabled_at"] else "active"
+            typer.echo(f"{user['id']}  {user['email']}  {'admin' if user['is_admin'] else 'user'}  "
+                       f"{user['properties']} sites  created {user['created_at']:%Y-%m-%d}  {state}")
+
+
+@user_app.command("password")
+def user_password(ctx: typer.Context, email: str):
+    """Set a user's password (prompted, or PARCOURS_PASSWORD) and end all their sessions."""
+    from app.accounts import users
+
+    with _admin(ctx.obj) as conn, conn.transaction():
+        users.set_password(conn, email, _password())
+        conn.execute(queries.load("accounts")["end_all_sessions"], {"user_id": users.id_for(conn, email)})
+    typer.echo(f"set the password of {email}; their sessions ended")
+
+
+@user_app.command("disable")
+def user_disable(ctx: typer.Context, email: str):
+    """Stop a user logging in or using API keys (their sessions end); their sites keep collecting."""
+    from app.accounts import users
+
+    with _admin(ctx.obj) as conn:
+        users.set_disabled(conn, email, True)
+    typer.echo(f"disabled {email}")
+
+
+@user_app.command("enable")
+def user_enable(ctx: typer.Context, email: str):
+    """Let a disabled user log in again."""
+    from app.accounts import users
+
+    with _admin(ctx.obj) as conn:
+        users.set_disabled(conn, email, False)
+    typer.echo(f"enabled {email}")
+
+
 @property_app.command("add")
 def property_add(ctx: typer.Context, name: str,
                  owner: str = typer.Option(..., help="Email of the owning user."),
@@ -277,6 +345,49 @@ def property_add(ctx: typer.Context, name: str,
                                      visitor_id_rotation=visitor_ids)
     typer.echo(f"added property {property_id}")
     typer.echo(f'<script defer src="{settings.display_url}{settings.collect_prefix}/js/{property_id}.js"></script>')
+
+
+@property_app.command("edit")
+def property_edit(ctx: typer.Context, property_id: str,
+                  name: Optional[str] = typer.Option(None, help="A new name."),
+                  domain: Optional[list[str]] = typer.Option(None, help="The site's domains, all of them (repeatable)."),
+                  time_zone: Optional[str] = typer.Option(None, help="IANA time zone; reports follow it at once."),
+                  visitor_ids: Optional[str] = typer.Option(None, help="never or daily."),
+                  ip_handling: Optional[str] = typer.Option(None, help="Locate visitors: city, country or none."),
+                  retention_days: Optional[int] = typer.Option(None, help="Keep data this many days; 0: the server's.")):
+    """Change a property's settings; those not given stay as they are."""
+    from app.accounts import properties
+
+    with _admin(ctx.obj) as conn:
+        row = conn.execute(queries.load("accounts")["property_by_id"], {"id": property_id}).fetchone()
+        if row is None:
+            raise ParcoursError(f"no property {property_id}; see parcours property list")
+        owner, *current = row
+        changed = dict(zip(("name", "domains", "time_zone", "visitor_id_rotation", "ip_handling", "retention_days"),
+                           current, strict=True))
+        given = {"name": name, "domains": domain or None, "time_zone": time_zone, "visitor_id_rotation": visitor_ids,
+                 "ip_handling": ip_handling}
+        changed.update({key: value for key, value in given.items() if value is not None})
+        if retention_days is not None:
+            changed["retention_days"] = retention_days or None
+        properties.update(conn, owner, property_id, **changed)
+    typer.echo(f"updated property {property_id}")
+
+
+@property_app.command("delete")
+def property_delete(ctx: typer.Context, property_id: str,
+                    yes: bool = typer.Option(False, "--yes", help="Do not ask for the property's name.")):
+    """Delete a property and all its data: events, sessions, page views and rollups."""
+    with _admin(ctx.obj) as conn:
+        row = conn.execute(queries.load("accounts")["property_by_id"], {"id": property_id}).fetchone()
+        if row is None:
+            raise ParcoursError(f"no property {property_id}; see parcours property list")
+        if not yes and typer.prompt(f"Type the property's name ({row[1]}) to delete it and all its data") != row[1]:
+            raise ParcoursError("the name did not match; nothing was deleted")
+        with conn.transaction():
+            conn.execute(queries.load("accounts")["delete_property"], {"id": property_id, "owner_id": row[0]})
+            conn.execute(queries.load("accounts")["purge_property"], {"id": property_id})
+    typer.echo(f"deleted property {property_id} and its data")
 
 
 @property_app.command("list")
@@ -316,6 +427,72 @@ def apikey_revoke(ctx: typer.Context, key_id: int, user: str = typer.Option(...,
     with _admin(ctx.obj) as conn:
         api_keys.revoke(conn, users.id_for(conn, user), key_id)
     typer.echo(f"revoked API key {key_id}")
+
+
+@app.command("export")
+def export_command(ctx: typer.Context, property_id: str,
+                   from_: str = typer.Option(..., "--from", help="First local day, YYYY-MM-DD (the property's zone)."),
+                   to: str = typer.Option(..., help="Last local day, YYYY-MM-DD, included."),
+                   what: str = typer.Option("events", help="events (raw, kept for the raw retention) or sessions."),
+                   format_: str = typer.Option("csv", "--format", help="csv or ndjson."),
+                   output: Optional[Path] = typer.Option(None, help="File to write (default: standard output).")):
+    """Write a property's raw events or sessions over a range of its local days.
+
+    \b
+    Examples:
+      parcours export k3x9q2m7ab --from 2026-11-01 --to 2026-11-30 > november.csv
+      parcours export k3x9q2m7ab --from 2026-01-01 --to 2026-12-31 --what sessions --format ndjson --output 2026.ndjson
+    """
+    from datetime import date
+
+    from app.reports import periods
+    from parcours import export
+
+    try:
+        first, last = date.fromisoformat(from_), date.fromisoformat(to)
+    except ValueError:
+        raise ParcoursError(f"--from and --to are dates like 2026-11-01, not {from_!r} and {to!r}") from None
+    with _admin(ctx.obj) as conn:
+        row = conn.execute(queries.load("accounts")["property_by_id"], {"id": property_id}).fetchone()
+        if row is None:
+            raise ParcoursError(f"no property {property_id}; see parcours property list")
+        period = periods.resolve("custom", row[3], first=first, last=last)
+        sink = output.open("w", newline="") if output else sys.stdout
+        try:
+            with conn.transaction():
+                written = export.write(export.rows(conn, what, property_id, period.lo, period.hi), format_, sink)
+        finally:
+            if output:
+                sink.close()
+    typer.echo(f"exported {written} {what} of {property_id} ({first} to {last}, {row[3]})", err=True)
+
+
+@app.command("backup")
+def backup_command(ctx: typer.Context, output: Optional[Path] = typer.Option(None, help="The dump file to write.")):
+    """Dump the whole database (pg_dump custom format); print the file's path.
+
+    \b
+    Examples:
+      parcours backup                                   # var/backups/parcours-<UTC time>.dump
+      parcours backup --output /srv/backups/parcours.dump
+    """
+    from parcours import backup
+
+    typer.echo(backup.backup(ctx.obj, output))
+
+
+@app.command("restore")
+def restore_command(ctx: typer.Context, dump: Path, database: str = typer.Option(..., help="A new database to create.")):
+    """Restore a dump into a new database on the configured server, then point DATABASE_URL at it.
+
+    \b
+    Examples:
+      parcours restore var/backups/parcours-20261129T030000Z.dump --database parcours_restored
+    """
+    from parcours import backup
+
+    backup.restore(ctx.obj, dump, database)
+    typer.echo(f"restored {dump} into database {database}")
 
 
 @app.command("demo")

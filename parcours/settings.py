@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     # rollups, kept longer (parcours/retention.py refuses raw retention within refresh reach).
     raw_retention_days: int = Field(default=180, ge=1)
     rollup_retention_days: int = Field(default=3650, ge=1)
+    # Operational counters in Prometheus text format, each process on its own internal address
+    # (host:port; empty turns it off). Keep them off the public interface: the playbook's
+    # nginx never routes to them.
+    serve_metrics_address: str = Field(default="127.0.0.1:9464", pattern=r"^(\[?[0-9A-Za-z.:-]+\]?:\d{1,5})?$")
+    worker_metrics_address: str = Field(default="127.0.0.1:9465", pattern=r"^(\[?[0-9A-Za-z.:-]+\]?:\d{1,5})?$")
+    # `parcours doctor` calls the worker lagging when the oldest waiting segment is older than
+    # this, and the GeoIP database stale past this many days (DB-IP publishes monthly).
+    doctor_max_lag_seconds: float = Field(default=300, gt=0)
+    doctor_max_geoip_age_days: int = Field(default=45, ge=1)
     # Staged events; defaults to <var_dir>/spool.
     spool_dir: Path = Field(default=None, validate_default=False)  # type: ignore[assignment]
 

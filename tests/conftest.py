@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import re
 import secrets
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -84,6 +87,8 @@ def settings(database: str, tmp_path) -> Settings:
         "secret_key": SecretStr(secrets.token_urlsafe(48)),
         "spool_seal_seconds": 0.2,
         "property_reload_seconds": 0.5,
+        # Tests that read the counters choose a free port of their own.
+        "serve_metrics_address": "", "worker_metrics_address": "",
     })
 
 
@@ -203,3 +208,20 @@ def inbox():
     controller.start()
     yield box
     controller.stop()
+
+
+@pytest.fixture
+def cli(settings: Settings):
+    """Run `parcours ARGS...` as an operator does: a real subprocess against the test's database."""
+    def run(*args: str, env: dict | None = None, input_: str | None = None) -> subprocess.CompletedProcess[str]:
+        environment = {**os.environ, "DATABASE_URL": settings.database_url, "PARCOURS_VAR_DIR": str(settings.var_dir),
+                       "PARCOURS_SECRET_KEY": settings.secret_key.get_secret_value(), **(env or {})}
+        return subprocess.run([sys.executable, "-m", "parcours", *args], capture_output=True, text=True,
+                              env=environment, input=input_)
+    return run
+
+
+@pytest.fixture
+def free_address() -> str:
+    """host:port of a loopback port nothing listens on, for a process's internal listener."""
+    return f"127.0.0.1:{free_port()}"

@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 
 from parcours import queries, spool
+from parcours.counters import Registry, serve_counters, spool_gauges
 from parcours.errors import ParcoursError
 from parcours.settings import Settings
 from worker import geo, loader
@@ -53,11 +54,14 @@ def replay(settings: Settings, segments: list[Path]) -> loader.Summary:
 
 def forever(settings: Settings) -> None:
     settings.require_secret()
+    counted = _counters(settings)
+    serve_counters(counted, settings.worker_metrics_address)
     conn, backoff = None, settings.worker_poll_seconds
     while True:
         try:
             conn = conn if conn is not None and not conn.closed else connect(settings)
             summary = _drain(conn, settings)
+            count(counted, summary)
             if summary.segments:
                 log.info("loaded %d events from %d segments", summary.events, summary.segments)
             backoff = settings.worker_poll_seconds
@@ -65,5 +69,25 @@ def forever(settings: Settings) -> None:
             if conn is not None:
                 conn.close()
             conn, backoff = None, min(MAX_BACKOFF, backoff * 2)
+            counted.inc("parcours_worker_database_errors_total")
             log.warning("database unavailable (%s); retrying in %.0f s", str(error).strip(), backoff)
         time.sleep(backoff)
+
+
+def _counters(settings: Settings) -> Registry:
+    counted = Registry()
+    counted.counter("parcours_rows_loaded_total", "Events loaded into the database.")
+    counted.counter("parcours_segments_loaded_total", "Spool segments loaded and archived.")
+    counted.counter("parcours_events_quarantined_total", "Spool lines set aside as unreadable.")
+    counted.counter("parcours_events_dropped_total", "Events dropped by the pipeline, by reason.")
+    counted.counter("parcours_worker_database_errors_total", "Times the database was unreachable.")
+    counted.gauges(spool_gauges(settings.spool_dir))
+    return counted
+
+
+def count(counted: Registry, summary: loader.Summary) -> None:
+    counted.inc("parcours_rows_loaded_total", summary.events)
+    counted.inc("parcours_segments_loaded_total", summary.segments)
+    counted.inc("parcours_events_quarantined_total", summary.quarantined)
+    for reason, dropped in summary.dropped.items():
+        counted.inc("parcours_events_dropped_total", dropped, reason=reason)

@@ -54,13 +54,23 @@ def id_for(conn: psycopg.Connection, email: str) -> int:
 
 
 def authenticate(conn: psycopg.Connection, email: str, password: str) -> int | None:
+    """The user's id if the password is right and the account not disabled; else None."""
     row = conn.execute(queries.load("accounts")["user_by_email"], {"email": email}).fetchone()
     if row is None:
         passwords.verify(_dummy_hash(), password)  # same cost whether or not the user exists
         return None
-    return row[0] if passwords.verify(row[1], password) else None
+    return row[0] if passwords.verify(row[1], password) and not row[2] else None
 
 
 @functools.cache
 def _dummy_hash() -> str:
     return passwords.hash_password("parcours-timing-equaliser")
+
+
+def set_disabled(conn: psycopg.Connection, email: str, disabled: bool) -> None:
+    conn.execute(queries.load("accounts")["set_disabled"], {"id": id_for(conn, email), "disabled": disabled})
+
+
+def listed(conn: psycopg.Connection) -> list[dict]:
+    cursor = conn.execute(queries.load("accounts")["list_users"])
+    return [dict(zip([c.name for c in cursor.description], row, strict=True)) for row in cursor]

@@ -27,6 +27,7 @@ class ActiveProperties:
     def __init__(self, conninfo: str, interval: float) -> None:
         self.conninfo, self.interval = conninfo, interval
         self.domains: dict[str, tuple[str, ...]] = {}
+        self.loaded = False  # once true, stays: collect keeps its last list through outages
         self._stop = threading.Event()
 
     def __contains__(self, property_id: str) -> bool:
@@ -53,6 +54,7 @@ class ActiveProperties:
     def _load(self, conn: psycopg.Connection) -> None:
         rows = conn.execute(queries.load("collect")["active_properties"]).fetchall()
         self.domains = {property_id: tuple(domains) for property_id, domains in rows}
+        self.loaded = True
 
     def _run(self) -> None:
         while not self._stop.is_set():

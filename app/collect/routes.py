@@ -10,15 +10,18 @@ alone under `parcours serve --role collect`, or in front of the dashboard with `
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.collect import asgi, beacon, tracker
 from app.collect.asgi import Receive, Refused, Scope, Send
 from app.collect.commit import GroupCommit
 from app.collect.properties import ActiveProperties
 from parcours import spool
+from parcours.counters import Registry, serve_counters, spool_gauges
 from parcours.proxies import client_ip
 from parcours.ratelimit import RateLimiter
 from parcours.settings import Settings
@@ -41,6 +44,8 @@ class Collector:
     properties: ActiveProperties
     commit: GroupCommit
     limiter: RateLimiter
+    counters: Registry = field(default_factory=Registry)
+    _exporter: Any = field(default=None, init=False)  # the counters' HTTP server, while started
     _stop: threading.Event = field(default_factory=threading.Event)
     # Derived from settings once, not per request.
     metrics_path: str = field(init=False)
@@ -51,16 +56,31 @@ class Collector:
         self.metrics_path = self.settings.collect_prefix + "/metrics"
         self.scripts_path = self.settings.collect_prefix + "/js/"
         self.trusted_proxies = tuple(self.settings.trusted_proxies)  # hashable: _is_trusted caches on it
+        self.counters.counter("parcours_events_accepted_total", "Beacons staged in the spool.")
+        self.counters.counter("parcours_events_refused_total", "Beacons refused, by status and reason.")
+        self.counters.gauges(spool_gauges(self.settings.spool_dir))
 
     def handles(self, path: str) -> bool:
         return path == self.metrics_path or (path.startswith(self.scripts_path) and path.endswith(".js"))
 
+    def unready(self) -> str | None:
+        """Why this process cannot take beacons yet, or None when it can."""
+        if not self.properties.loaded:
+            return "the properties have not been loaded from the database yet"
+        if not os.access(self.settings.spool_dir, os.W_OK):
+            return f"the spool {self.settings.spool_dir} is not writable"
+        return None
+
     def start(self) -> None:
         self.properties.start()
         threading.Thread(target=self._seal, name="spool-sealer", daemon=True).start()
+        self._exporter = serve_counters(self.counters, self.settings.serve_metrics_address)
 
     def stop(self) -> None:
         self._stop.set()
+        if self._exporter is not None:
+            self._exporter.shutdown()
+            self._exporter.server_close()
         self.properties.stop()
         self.commit.close()
         self.spool.close()
@@ -100,7 +120,10 @@ async def lifespan(collector: Collector, receive: Receive, send: Send) -> None:
 
 async def dispatch(collector: Collector, scope: Scope, receive: Receive, send: Send) -> None:
     path, method = scope["path"], scope["method"]
-    if not collector.handles(path):
+    if path in ("/healthz", "/readyz"):  # alone (--role collect); with the dashboard, app/health.py answers
+        reason = collector.unready() if path == "/readyz" else None
+        await (asgi.refuse(send, Refused(503, reason)) if reason else asgi.respond(send, 200, b"ok\n"))
+    elif not collector.handles(path):
         await asgi.refuse(send, Refused(404, "not found"))
     elif path == collector.metrics_path and method == "POST":
         await collect(collector, scope, receive, send)
@@ -121,6 +144,7 @@ async def collect(collector: Collector, scope: Scope, receive: Receive, send: Se
             raise Refused(429, "too many events from this address; slow down")
         event = await _accept(collector, headers, receive)
     except Refused as refusal:
+        collector.counters.inc("parcours_events_refused_total", status=str(refusal.status), reason=refusal.reason)
         retry = [(b"retry-after", b"1")] if refusal.status == 429 else []
         return await asgi.refuse(send, refusal, [CORS, *retry])
     user_agent = headers.get(b"user-agent", b"").decode("latin-1")[:MAX_USER_AGENT]
@@ -128,8 +152,10 @@ async def collect(collector: Collector, scope: Scope, receive: Receive, send: Se
         await collector.commit.append(spool.record(received_ns, ip, user_agent, event))
     except OSError:
         log.exception("could not stage an event")
+        collector.counters.inc("parcours_events_refused_total", status="503", reason="spool write failed")
         return await asgi.refuse(send, Refused(503, "cannot store events right now; retry later"),
                                  [CORS, (b"retry-after", b"5")])
+    collector.counters.inc("parcours_events_accepted_total")
     await asgi.respond(send, 202, extra=[CORS])
 
 

@@ -1,5 +1,5 @@
 -- name: user_by_email
-SELECT id, password_hash FROM accounts.users WHERE lower(email) = lower(%(email)s);
+SELECT id, password_hash, disabled_at IS NOT NULL AS disabled FROM accounts.users WHERE lower(email) = lower(%(email)s);
 
 -- name: add_user
 INSERT INTO accounts.users (email, password_hash, is_admin)
@@ -17,7 +17,7 @@ VALUES (%(token_hash)s, %(user_id)s, now() + %(lifetime)s);
 -- name: session_user
 SELECT u.id, u.email, u.default_period, u.week_start
 FROM accounts.sessions s JOIN accounts.users u ON u.id = s.user_id
-WHERE s.token_hash = %(token_hash)s AND s.expires_at > now();
+WHERE s.token_hash = %(token_hash)s AND s.expires_at > now() AND u.disabled_at IS NULL;
 
 -- name: end_session
 DELETE FROM accounts.sessions WHERE token_hash = %(token_hash)s;
@@ -55,7 +55,7 @@ RETURNING id;
 WITH key AS (
     SELECT k.id, k.user_id, u.email, u.default_period, u.week_start
     FROM accounts.api_keys k JOIN accounts.users u ON u.id = k.user_id
-    WHERE k.key_hash = %(key_hash)s AND k.revoked_at IS NULL
+    WHERE k.key_hash = %(key_hash)s AND k.revoked_at IS NULL AND u.disabled_at IS NULL
 ), touched AS (
     UPDATE accounts.api_keys SET last_used_at = now()
     WHERE id = (SELECT id FROM key)
@@ -96,7 +96,8 @@ SELECT count(*) FROM accounts.sessions WHERE user_id = %(user_id)s AND expires_a
 
 -- name: start_reset
 INSERT INTO accounts.password_resets (token_hash, user_id, expires_at)
-SELECT %(token_hash)s, id, now() + %(lifetime)s FROM accounts.users WHERE lower(email) = lower(%(email)s)
+SELECT %(token_hash)s, id, now() + %(lifetime)s FROM accounts.users
+WHERE lower(email) = lower(%(email)s) AND disabled_at IS NULL
 RETURNING user_id;
 
 -- name: live_reset
@@ -135,3 +136,21 @@ UPDATE accounts.users SET default_period = %(period)s, week_start = %(week_start
 -- name: set_email
 -- The unique index on lower(email) refuses an address another account holds.
 UPDATE accounts.users SET email = %(email)s WHERE id = %(id)s;
+
+-- name: list_users
+SELECT u.id, u.email, u.is_admin, u.created_at, u.disabled_at,
+       (SELECT count(*) FROM accounts.properties p WHERE p.owner_id = u.id) AS properties
+FROM accounts.users u ORDER BY u.id;
+
+-- name: set_disabled
+-- Disabling also ends the user's sessions; enabling restores nothing but the ability to log in.
+WITH changed AS (
+    UPDATE accounts.users SET disabled_at = CASE WHEN %(disabled)s THEN coalesce(disabled_at, now()) END
+    WHERE id = %(id)s RETURNING id
+)
+DELETE FROM accounts.sessions WHERE %(disabled)s AND user_id = (SELECT id FROM changed);
+
+-- name: property_by_id
+-- For the operator's CLI: any property, whoever owns it.
+SELECT owner_id, name, domains, time_zone, visitor_id_rotation, ip_handling, retention_days
+FROM accounts.properties WHERE id = %(id)s;

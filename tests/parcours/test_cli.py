@@ -1,33 +1,23 @@
 """The CLI as an operator runs it: a real subprocess against the test's database."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 
-def parcours(settings, *args, env=None):
-    environment = {**os.environ, "DATABASE_URL": settings.database_url, "PARCOURS_VAR_DIR": str(settings.var_dir),
-                   "PARCOURS_SECRET_KEY": settings.secret_key.get_secret_value(), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "parcours", *args], capture_output=True, text=True, env=environment)
-
-
-def test_doctor_names_the_edition_and_the_engine(settings, admin):
+def test_doctor_names_the_edition_and_the_engine(cli, settings, admin):
     edition = admin.execute("SELECT edition, engine FROM parcours.instance").fetchone()
-    result = parcours(settings, "doctor")
+    result = cli("doctor")
     assert result.returncode == 0, result.stderr
     assert f"({edition[0]} edition)" in result.stdout and f"rollup engine  {edition[1]} (" in result.stdout
     assert "0 pending" in result.stdout
 
 
-def test_user_and_property_round_trip(settings):
-    assert parcours(settings, "user", "add", "a@example.org", env={"PARCOURS_PASSWORD": "long enough password"}).returncode == 0
-    added = parcours(settings, "property", "add", "Blog", "--owner", "a@example.org", "--domain", "Blog.Example.org",
+def test_user_and_property_round_trip(cli, settings):
+    assert cli("user", "add", "a@example.org", env={"PARCOURS_PASSWORD": "long enough password"}).returncode == 0
+    added = cli("property", "add", "Blog", "--owner", "a@example.org", "--domain", "Blog.Example.org",
                      "--time-zone", "Asia/Kathmandu")
     assert added.returncode == 0, added.stderr
     property_id = added.stdout.split()[2]
-    listed = parcours(settings, "property", "list").stdout
+    listed = cli("property", "list").stdout
     assert f"{property_id}  Blog  Asia/Kathmandu  blog.example.org  a@example.org" in listed
 
 
@@ -43,27 +33,107 @@ def test_user_and_property_round_trip(settings):
     (["replay", "/nonexistent/segment.jsonl.gz"], {}, "no such segment file: /nonexistent/segment.jsonl.gz"),
     (["property", "add", "Blog", "--owner", "owner@example.com", "--visitor-ids", "hourly"], {},
      "visitor-id rotation must be 'never' or 'daily'"),
+    (["property", "edit", "nosuchsite", "--name", "X"], {}, "no property nosuchsite"),
+    (["user", "disable", "nobody@example.com"], {}, "no user with email nobody@example.com"),
+    (["export", "nosuchsite", "--from", "2026-11-01", "--to", "2026-11-02"], {}, "no property nosuchsite"),
+    (["export", "x", "--from", "November", "--to", "2026-11-02"], {}, "are dates like 2026-11-01"),
+    (["restore", "/nonexistent.dump", "--database", "parcours_never"], {}, "no such backup file: /nonexistent.dump"),
 ])
-def test_errors_are_one_line_and_a_non_zero_exit(settings, owner, args, env, message):
-    result = parcours(settings, *args, env=env)
+def test_errors_are_one_line_and_a_non_zero_exit(cli, settings, owner, args, env, message):
+    result = cli(*args, env=env)
     assert result.returncode != 0
     assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_a_usage_error_shows_usage_not_a_traceback(settings):
-    result = parcours(settings, "property", "add")
+def test_a_usage_error_shows_usage_not_a_traceback(cli, settings):
+    result = cli("property", "add")
     assert result.returncode == 2
     assert "Missing argument 'name'" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_demo_loads_a_week_once_and_renews_the_login(settings, admin):
-    first = parcours(settings, "demo")
+def test_demo_loads_a_week_once_and_renews_the_login(cli, settings, admin):
+    first = cli("demo")
     assert first.returncode == 0, first.stderr
     loaded = admin.execute("SELECT count(*), count(DISTINCT time::date) FROM metrics.events").fetchone()
     assert loaded[0] > 1000 and loaded[1] >= 7
     assert f"the worker loaded {loaded[0]}" in first.stdout
-    second = parcours(settings, "demo")
+    second = cli("demo")
     assert "staged" not in second.stdout
     assert admin.execute("SELECT count(*) FROM metrics.events").fetchone()[0] == loaded[0]
     assert second.stdout.split("demo login: ")[1].split()[2] != first.stdout.split("demo login: ")[1].split()[2]
+
+
+def test_operators_manage_users_from_the_cli(cli, settings, owner, property_id, admin, serve):
+    import httpx
+
+    from app.main import create_app
+
+    base = serve(create_app(settings))
+
+    def logs_in(password):
+        with httpx.Client(base_url=base) as client:
+            token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+            return client.post("/login", data={"email": owner["email"], "password": password,
+                                               "csrf_token": token}).status_code == 303
+
+    from app.accounts import api_keys
+
+    key = api_keys.create(admin, owner["id"], "Grafana")
+
+    def api_works():
+        return httpx.get(f"{base}/api/v1/properties/{property_id}/summary",
+                         headers={"Authorization": f"Bearer {key}"}).status_code == 200
+
+    assert "owner@example.com  admin  1 sites" in cli("user", "list").stdout and api_works()
+    assert cli("user", "disable", owner["email"]).returncode == 0
+    assert "disabled" in cli("user", "list").stdout and not logs_in(owner["password"]) and not api_works()
+    assert cli("user", "enable", owner["email"]).returncode == 0
+    assert logs_in(owner["password"]) and api_works()
+    new = "a password the operator chose"
+    assert cli("user", "password", owner["email"], env={"PARCOURS_PASSWORD": new}).returncode == 0
+    assert admin.execute("SELECT count(*) FROM accounts.sessions").fetchone()[0] == 0  # logged out everywhere
+    assert logs_in(new) and not logs_in(owner["password"])
+
+
+def test_operators_edit_and_delete_properties_from_the_cli(cli, settings, admin, property_id, load_events):
+    load_events([("2026-11-02T10:00", "198.51.100.1", "Mozilla/5.0 Firefox/133.0", {})])
+    edited = cli("property", "edit", property_id, "--time-zone", "America/Vancouver",
+                      "--retention-days", "365", "--ip-handling", "country")
+    assert edited.returncode == 0, edited.stderr
+    assert admin.execute("SELECT name, domains, time_zone, ip_handling, retention_days FROM accounts.properties"
+                         ).fetchone() == ("Example", ["example.com", "127.0.0.1"], "America/Vancouver", "country", 365)
+    assert cli("property", "edit", property_id, "--retention-days", "0").returncode == 0
+    assert admin.execute("SELECT retention_days FROM accounts.properties").fetchone() == (None,)
+    refused = cli("property", "delete", property_id, input_="Not its name\n")
+    assert refused.returncode == 1 and "nothing was deleted" in refused.stderr
+    assert cli("property", "delete", property_id, input_="Example\n").returncode == 0
+    assert admin.execute("SELECT (SELECT count(*) FROM accounts.properties) + (SELECT count(*) FROM metrics.events)"
+                         ).fetchone() == (0,)
+
+
+@pytest.mark.parametrize("trouble, message", [
+    ("lag", "the worker is lagging: the oldest waiting segment is"),
+    ("geoip", "the GeoIP database is 100 days old"),
+])
+def test_doctor_exits_non_zero_when_something_is_unhealthy(cli, settings, property_id, trouble, message):
+    import os
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    from parcours import spool
+
+    if trouble == "lag":  # a segment staged an hour ago, and no worker since
+        writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
+        staged = spool.nanoseconds(datetime.now(timezone.utc) - timedelta(hours=1))
+        writer.append(spool.record(staged, "198.51.100.1", "Firefox", {"p": property_id, "n": "page_view",
+                                                                       "u": "https://example.com/"}), staged)
+        writer.close()
+    else:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        (settings.var_dir / "geoip.mmdb").write_bytes(b"an old database")
+        hundred_days_ago = time.time() - 100 * 86400
+        os.utime(settings.var_dir / "geoip.mmdb", (hundred_days_ago, hundred_days_ago))
+    result = cli("doctor")
+    assert result.returncode == 1 and f"unhealthy: {message}" in result.stderr, result.stderr
+    assert "postgresql" in result.stdout  # the report itself still shows
