@@ -137,3 +137,32 @@ def test_hostile_strings_from_a_tracked_site_never_run_on_the_dashboard(settings
     page.wait_for_load_state("networkidle")
     assert "window.__xss=2" in page.content()  # the payload is on the page, as text
     assert page.evaluate("window.__xss") is None and dialogs == []
+
+
+def test_every_page_passes_axe_accessibility_checks(settings, owner, property_id, serve, browser, load_events):
+    from axe_playwright_python.sync_playwright import Axe
+
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    load_events([(time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 60)), "198.51.100.9", agent,
+                  {"r": "https://www.google.com/", "m": {"type": "post", "tags": ["a"]}})])
+    base = serve(create_app(settings))
+    page = browser.new_page()
+    axe, found = Axe(), {}
+
+    def check(path):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")  # the panels come in by htmx
+        for width in (1280, 375):
+            page.set_viewport_size({"width": width, "height": 900})
+            for violation in axe.run(page).response["violations"]:
+                found.setdefault(f"{path} {violation['id']}", [n["target"] for n in violation["nodes"]][:3])
+
+    for path in ("/signup", "/password/forgot", "/login"):
+        check(path)
+    page.get_by_label("Email").fill(owner["email"])
+    page.get_by_label("Password").fill(owner["password"])
+    page.get_by_role("button", name="Log in").click()
+    for path in ("/", f"/properties/{property_id}?period=today", f"/properties/{property_id}/settings",
+                 f"/properties/{property_id}/setup", "/properties/new", "/account"):
+        check(path)
+    assert found == {}
