@@ -66,8 +66,14 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+def paths(root: Path) -> dict[str, Path]:
+    """The spool's directories, whether or not they exist yet (a reader must not create them)."""
+    return {name: root / name for name in ("open", "sealed", "archive", "quarantine")}
+
+
 def layout(root: Path) -> dict[str, Path]:
-    dirs = {name: root / name for name in ("open", "sealed", "archive", "quarantine")}
+    """paths(), created: for the spool's writers and the worker."""
+    dirs = paths(root)
     for directory in dirs.values():
         directory.mkdir(parents=True, exist_ok=True)
     return dirs
@@ -187,14 +193,15 @@ def archive(segment: Path, root: Path, scrub: Callable[[int, bytes], bytes] | No
 
 def waiting_segments(root: Path) -> list[Path]:
     """Open and sealed segments: everything accepted and not yet loaded."""
-    return sorted(layout(root)["open"].glob("*.jsonl")) + sealed_segments(root)
+    dirs = paths(root)  # read-only: doctor and the counters run as users that may not write here
+    return sorted(dirs["open"].glob("*.jsonl")) + sorted(dirs["sealed"].glob("*.jsonl"))
 
 
 def depth(root: Path) -> dict[str, int | float | None]:
     """Segments waiting for the worker, the age in seconds of the oldest one (the lag), and
     the quarantined lines (one per line of the quarantine files) an operator should look at."""
     waiting = waiting_segments(root)
-    quarantined = sorted(layout(root)["quarantine"].glob("*.jsonl"))
+    quarantined = sorted(paths(root)["quarantine"].glob("*.jsonl"))
     oldest = min((int(p.name.split("-")[0]) for p in waiting), default=None)
     return {
         "segments": len(waiting),

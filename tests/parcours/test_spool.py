@@ -83,3 +83,11 @@ def test_received_at_is_utc_with_microseconds_and_round_trips(when, text):
     instant = datetime.fromisoformat(when)
     line = json.loads(spool.record(spool.nanoseconds(instant), "192.0.2.1", "UA", {"p": "x"}))
     assert line["received_at"] == text and datetime.fromisoformat(line["received_at"]) == instant
+
+
+def test_depth_reads_a_spool_it_may_not_write_and_creates_nothing(tmp_path):
+    # doctor and the counters run as users who may only read the spool, or before collect made it.
+    missing = tmp_path / "not-yet" / "spool"
+    assert spool.depth(missing) == {"segments": 0, "bytes": 0, "lag_seconds": None, "quarantine_files": 0,
+                                    "quarantined": 0}
+    assert not missing.exists()
