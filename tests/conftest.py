@@ -225,3 +225,18 @@ def cli(settings: Settings):
 def free_address() -> str:
     """host:port of a loopback port nothing listens on, for a process's internal listener."""
     return f"127.0.0.1:{free_port()}"
+
+
+def _until(check, seconds: float = 10.0):
+    """check()'s first truthy result, polled until `seconds` pass (then the test fails)."""
+    deadline = time.monotonic() + seconds
+    while not (result := check()):
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+    return result
+
+
+@pytest.fixture
+def until():
+    """Wait for what a real process does in its own time: until(check, seconds=10)."""
+    return _until

@@ -128,7 +128,7 @@ def _property(data: dict[str, Any]) -> str:
 MAX_PROPS = 30
 META_TEXT = {"type": 40, "author": 100}
 META_LISTS = {"categories": 20, "tags": 30}
-META_FLAGS = ("is_home", "is_single", "is_page", "is_archive")
+META_FLAGS = ("is_home", "is_front_page", "is_single", "is_page", "is_archive", "is_search", "is_404")
 
 
 def _props(data: dict[str, Any]) -> dict[str, Any] | None:

@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -17,16 +16,10 @@ NOWHERE = "postgresql://nobody@127.0.0.1:1/none"
 BEACON = {"n": "page_view", "u": "https://example.com/"}
 
 
-def until(check, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while not (result := check()):
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-    return result
 
 
 @pytest.mark.parametrize("role", ["all", "collect"])
-def test_live_and_ready(settings, property_id, serve, role):
+def test_live_and_ready(until, settings, property_id, serve, role):
     base = serve(create_app(settings, role))
     assert httpx.get(f"{base}/healthz").text == "ok\n"
     assert until(lambda: httpx.get(f"{base}/readyz").status_code == 200)
@@ -49,7 +42,7 @@ def scrape(address):
     return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if not line.startswith("#")}
 
 
-def test_collect_counts_accepted_and_refused_beacons(settings, property_id, serve, free_address):
+def test_collect_counts_accepted_and_refused_beacons(until, settings, property_id, serve, free_address):
     base = serve(create_app(settings.model_copy(update={"serve_metrics_address": free_address})))
     until(lambda: httpx.get(f"{base}/readyz").status_code == 200)
     for body in ({"p": property_id, **BEACON}, {"p": property_id, **BEACON}, {"p": "nosuchsite", **BEACON}, {"p": 1}):
@@ -60,7 +53,7 @@ def test_collect_counts_accepted_and_refused_beacons(settings, property_id, serv
     assert "parcours_spool_segments" in counted and "parcours_worker_lag_seconds" in counted
 
 
-def test_the_worker_counts_what_it_loads(settings, property_id, serve, free_address):
+def test_the_worker_counts_what_it_loads(until, settings, property_id, serve, free_address):
     base = serve(create_app(settings))
     until(lambda: httpx.get(f"{base}/readyz").status_code == 200)
     for path in ("/", "/a", "/b"):
