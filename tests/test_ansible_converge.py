@@ -1,6 +1,7 @@
 """The playbook converges on a throwaway Debian host, and a second run changes nothing.
 
-The host is a debootstrap root (cached under /var/cache/parcours, copied for each run) driven
+The host is a debootstrap root of the machine's own Debian release (cached under
+/var/cache/parcours, copied for each run), with the machine's package sources, driven
 through Ansible's chroot connection. What a chroot cannot have is swapped at the edges only:
 TimescaleDB comes from a .deb made of this machine's own Apache-2 build instead of Timescale's
 repository; services are installed and enabled but not started (no systemd), except PostgreSQL,
@@ -21,8 +22,13 @@ import yaml
 
 from parcours import PROJECT_ROOT
 
-CACHE = Path(os.environ.get("PARCOURS_BUILD_CACHE", "/var/cache/parcours")) / "converge-bookworm"
+# The host is the machine's own Debian release, with the machine's package sources: the
+# PostgreSQL the machine has is then the one the host can install.
+RELEASE = dict(line.split("=", 1) for line in Path("/etc/os-release").read_text().splitlines()
+               if "=" in line)["VERSION_CODENAME"].strip('"')
+CACHE = Path(os.environ.get("PARCOURS_BUILD_CACHE", "/var/cache/parcours")) / f"converge-{RELEASE}"
 MIRROR = "http://deb.debian.org/debian"
+POSTGRES = max(int(p.parent.parent.name) for p in Path("/usr/share/postgresql").glob("*/extension/timescaledb.control"))
 PORT = 54399  # the chroot shares the machine's network: not a port a real server would use
 BIN = Path(sys.executable).parent
 VERSION = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["version"]
@@ -41,7 +47,7 @@ def pristine_root() -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         shutil.rmtree(CACHE, ignore_errors=True)
         run(["debootstrap", "--variant=minbase", "--include=python3,python3-apt,ca-certificates",
-             "bookworm", str(partial), MIRROR])
+             RELEASE, str(partial), MIRROR])
         partial.rename(CACHE)
     return CACHE
 
@@ -55,8 +61,14 @@ def host(tmp_path):
     (root / "usr/sbin/policy-rc.d").write_text("#!/bin/sh\nexit 101\n")  # packages start no services
     (root / "usr/sbin/policy-rc.d").chmod(0o755)
     shutil.copy("/etc/resolv.conf", root / "etc/resolv.conf")
-    # The machine's CA bundle, so that pip on the host reaches the package index as it does here.
+    # The machine's CA bundle and package sources, so that the host reaches the same registries.
     shutil.copy("/etc/ssl/certs/ca-certificates.crt", root / "etc/ssl/certs/ca-certificates.crt")
+    for sources in ("etc/apt/sources.list", "etc/apt/sources.list.d", "etc/apt/keyrings", "etc/apt/trusted.gpg.d",
+                    "usr/share/keyrings"):
+        if (Path("/") / sources).is_dir():
+            shutil.copytree(Path("/") / sources, root / sources, dirs_exist_ok=True)
+        elif (Path("/") / sources).exists():
+            shutil.copy(Path("/") / sources, root / sources)
     mounted = []
     try:
         for source, target, options in (("proc", "proc", ["-t", "proc"]), ("sysfs", "sys", ["-t", "sysfs"]),
@@ -65,26 +77,25 @@ def host(tmp_path):
             mounted.append(root / target)
         yield root
     finally:
-        subprocess.run(["chroot", str(root), "pg_ctlcluster", "15", "main", "stop"], capture_output=True)
+        subprocess.run(["chroot", str(root), "pg_ctlcluster", str(POSTGRES), "main", "stop"], capture_output=True)
         for path in reversed(mounted):
             subprocess.run(["umount", "-R", "-l", str(path)], capture_output=True)
 
 
 def timescaledb_deb(directory: Path) -> Path:
-    """A package of this machine's TimescaleDB (Debian's Apache-2 build) for PostgreSQL 15."""
-    version = Path("/usr/share/postgresql/15/extension/timescaledb.control").read_text().split(
-        "default_version = '")[1].split("'")[0]
+    """A package of this machine's TimescaleDB (Debian's Apache-2 build) for its PostgreSQL."""
+    extension, lib = Path(f"/usr/share/postgresql/{POSTGRES}/extension"), Path(f"/usr/lib/postgresql/{POSTGRES}/lib")
+    version = (extension / "timescaledb.control").read_text().split("default_version = '")[1].split("'")[0]
     stage = directory / "timescaledb-deb"
-    files = [Path("/usr/share/postgresql/15/extension/timescaledb.control"),
-             Path(f"/usr/share/postgresql/15/extension/timescaledb--{version}.sql"),
-             Path(f"/usr/lib/postgresql/15/lib/timescaledb-{version}.so"), Path("/usr/lib/postgresql/15/lib/timescaledb.so")]
+    files = [extension / "timescaledb.control", extension / f"timescaledb--{version}.sql",
+             lib / f"timescaledb-{version}.so", lib / "timescaledb.so"]
     for path in files:
         (stage / path.relative_to("/")).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, stage / path.relative_to("/"))
     (stage / "DEBIAN").mkdir()
     (stage / "DEBIAN/control").write_text(
-        f"Package: postgresql-15-timescaledb-local\nVersion: {version}\nArchitecture: amd64\n"
-        "Depends: postgresql-15\nMaintainer: Parcours tests <tests@parcours.invalid>\n"
+        f"Package: postgresql-{POSTGRES}-timescaledb-local\nVersion: {version}\nArchitecture: amd64\n"
+        f"Depends: postgresql-{POSTGRES}\nMaintainer: Parcours tests <tests@parcours.invalid>\n"
         "Description: TimescaleDB (Apache-2) for the playbook's converge test\n")
     run(["dpkg-deb", "--root-owner-group", "--build", str(stage), str(directory / "timescaledb-local.deb")])
     return directory / "timescaledb-local.deb"
@@ -105,6 +116,7 @@ def inventory(root: Path, tmp_path: Path) -> Path:
         "parcours_domain": "converge.test", "parcours_version": VERSION, "parcours_wheel_directory": str(tmp_path / "dist"),
         "parcours_secrets_from": "file", "parcours_secrets_file": str(tmp_path / "secrets.yml"),
         "parcours_manage_services": False, "firewall_enabled": False, "parcours_database_port": PORT,
+        "timescaledb_postgresql_version": POSTGRES,
         "timescaledb_source": "package", "timescaledb_package": str(timescaledb_deb(tmp_path)),
         "nginx_tls": "given", "nginx_tls_certificate": "/etc/ssl/parcours/cert.pem",
         "nginx_tls_key": "/etc/ssl/parcours/key.pem",
