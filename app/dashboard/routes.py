@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated
@@ -96,10 +97,11 @@ def router(web: Web) -> APIRouter:
             raise HTTPException(422, f"the chart of this period is by {' or '.join(offered)}, not {interval[:20]!r}")
         chosen = replace(chosen, args={**chosen.args, "interval": None if interval == offered[0] else interval})
         week_start = chosen.property["user"]["week_start"]
-        with web.pool.connection() as conn:
-            summary = stats.compared(conn, chosen.query) if compare else stats.summary(conn, chosen.query)
-            series = stats.timeseries(conn, chosen.query, interval, week_start=week_start)
-            before = stats.timeseries(conn, chosen.query.previous(), interval, week_start=week_start) if compare else None
+        summary, series, before = _at_once(
+            web,
+            lambda conn: stats.compared(conn, chosen.query) if compare else stats.summary(conn, chosen.query),
+            lambda conn: stats.timeseries(conn, chosen.query, interval, week_start=week_start),
+            lambda conn: stats.timeseries(conn, chosen.query.previous(), interval, week_start=week_start) if compare else None)
         chart = charts.build([row["visitors"] for row in series], [row["visitors"] for row in before] if before else None)
         context = {"user": chosen.property["user"], "property": chosen.property, "view": chosen, "summary": summary,
                    "series": series, "chart": chart, "interval": interval, "intervals": offered, "panels": PANELS, "labels": LABELS,
@@ -165,6 +167,17 @@ def router(web: Web) -> APIRouter:
         return web.render(request, "realtime.html", {"now": now})
 
     return routes
+
+
+def _at_once(web: Web, *reports):
+    """Each report(conn) on a pooled connection of its own, at the same time: they are
+    independent queries, and PostgreSQL runs each on a core of its own (the page then takes
+    as long as its slowest report, not their sum; bench/dashboard)."""
+    def run(report):
+        with web.pool.connection() as conn:
+            return report(conn)
+    with ThreadPoolExecutor(len(reports)) as threads:
+        return list(threads.map(run, reports))
 
 
 def intervals(days: int) -> tuple[str, ...]:
