@@ -4,6 +4,7 @@ signed-in user and the cookie policy. The collect path uses none of it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from fastapi import HTTPException, Request
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -11,6 +12,7 @@ from psycopg_pool import ConnectionPool
 
 from app.accounts import csrf, sessions
 from app.dashboard import humane
+from app.reports import filters, periods, stats
 from parcours import PROJECT_ROOT, queries
 from parcours.settings import Settings
 
@@ -50,6 +52,18 @@ class Web:
         if row is None:
             raise HTTPException(404, "no such property")
         return {"id": row[0], "name": row[1], "time_zone": row[2]}
+
+    def report_query(self, user: dict, property_id: str, period: str, first: date | None, last: date | None,
+                     filter_: list[str], bots: bool = False) -> tuple[dict, stats.Query]:
+        """The owned property and the report a URL asks for: 404 for a property the user does
+        not own, 422 with the reason for a period or filter that does not parse."""
+        site = self.owned_property(user, property_id)
+        try:
+            chosen = periods.resolve(period, site["time_zone"], first=first, last=last)
+            rules = filters.parse(filter_)
+        except (periods.PeriodError, filters.FilterError) as error:
+            raise HTTPException(422, str(error)) from None
+        return site, stats.Query(site["id"], chosen, rules, bots)
 
 
 def make_templates() -> Jinja2Blocks:

@@ -96,6 +96,15 @@ def _settings(ctx: typer.Context,
     ctx.meta["env_file"] = env_file
 
 
+def _property(conn: psycopg.Connection, property_id: str) -> tuple:
+    """Any property, for the operator: (owner_id, name, domains, time_zone, visitor_id_rotation,
+    ip_handling, retention_days)."""
+    row = conn.execute(queries.load("accounts")["property_by_id"], {"id": property_id}).fetchone()
+    if row is None:
+        raise ParcoursError(f"no property {property_id}; see parcours property list")
+    return row
+
+
 def _admin(settings: Settings) -> psycopg.Connection:
     return psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5)
 
@@ -359,9 +368,7 @@ def property_edit(ctx: typer.Context, property_id: str,
     from app.accounts import properties
 
     with _admin(ctx.obj) as conn:
-        row = conn.execute(queries.load("accounts")["property_by_id"], {"id": property_id}).fetchone()
-        if row is None:
-            raise ParcoursError(f"no property {property_id}; see parcours property list")
+        row = _property(conn, property_id)
         owner, *current = row
         changed = dict(zip(("name", "domains", "time_zone", "visitor_id_rotation", "ip_handling", "retention_days"),
                            current, strict=True))
@@ -379,9 +386,7 @@ def property_delete(ctx: typer.Context, property_id: str,
                     yes: bool = typer.Option(False, "--yes", help="Do not ask for the property's name.")):
     """Delete a property and all its data: events, sessions, page views and rollups."""
     with _admin(ctx.obj) as conn:
-        row = conn.execute(queries.load("accounts")["property_by_id"], {"id": property_id}).fetchone()
-        if row is None:
-            raise ParcoursError(f"no property {property_id}; see parcours property list")
+        row = _property(conn, property_id)
         if not yes and typer.prompt(f"Type the property's name ({row[1]}) to delete it and all its data") != row[1]:
             raise ParcoursError("the name did not match; nothing was deleted")
         with conn.transaction():
@@ -453,9 +458,7 @@ def export_command(ctx: typer.Context, property_id: str,
     except ValueError:
         raise ParcoursError(f"--from and --to are dates like 2026-11-01, not {from_!r} and {to!r}") from None
     with _admin(ctx.obj) as conn:
-        row = conn.execute(queries.load("accounts")["property_by_id"], {"id": property_id}).fetchone()
-        if row is None:
-            raise ParcoursError(f"no property {property_id}; see parcours property list")
+        row = _property(conn, property_id)
         period = periods.resolve("custom", row[3], first=first, last=last)
         sink = output.open("w", newline="") if output else sys.stdout
         try:

@@ -28,9 +28,8 @@ def rows(conn: psycopg.Connection, what: str, property_id: str, lo: datetime, hi
     with conn.cursor(name="parcours_export") as cursor:
         cursor.itersize = 5000
         cursor.execute(queries.load("export")[what], {"property_id": property_id, "lo": lo, "hi": hi})
-        names = None
+        names = [column.name for column in cursor.description]
         for row in cursor:
-            names = names or [column.name for column in cursor.description]
             yield dict(zip(names, row, strict=True))
 
 

@@ -193,10 +193,7 @@ class Inbox:
 
     def reset_path(self) -> str:
         """The password-reset link of the latest mail, waiting a few seconds for one."""
-        deadline = time.monotonic() + 5
-        while not self.messages:
-            assert time.monotonic() < deadline, "no mail arrived"
-            time.sleep(0.05)
+        _until(lambda: self.messages, seconds=5)
         return re.search(r"(/password/reset/[\w-]+)", self.messages[-1][1]).group(1)
 
 

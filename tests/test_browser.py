@@ -22,7 +22,7 @@ def site(parcours_url: str, property_id: str) -> Starlette:
     return Starlette(routes=[Route("/article", lambda request: HTMLResponse(page))])
 
 
-def test_an_owner_signs_up_adds_a_site_and_reads_its_first_visit(settings, serve, browser, inbox):
+def test_an_owner_signs_up_adds_a_site_and_reads_its_first_visit(until, settings, serve, browser, inbox):
     mail = {"smtp_host": "127.0.0.1", "smtp_port": inbox.port, "smtp_starttls": False}
     parcours_url = serve(create_app(settings.model_copy(update=mail)))
     dashboard = browser.new_page()
@@ -38,7 +38,7 @@ def test_an_owner_signs_up_adds_a_site_and_reads_its_first_visit(settings, serve
     property_id = dashboard.url.split("/")[-2]
     assert f"/js/{property_id}.js" in dashboard.locator("#snippet").inner_text()
 
-    visit(browser, serve(site(parcours_url, property_id)), settings)
+    visit(until, browser, serve(site(parcours_url, property_id)), settings)
     # The setup page polls, and turns live by itself.
     dashboard.get_by_role("link", name="See today's report").click(timeout=10_000)
     page_views = dashboard.locator('[data-metric="page_views"] .value')
@@ -87,7 +87,7 @@ def test_an_owner_signs_up_adds_a_site_and_reads_its_first_visit(settings, serve
     assert dashboard.get_by_role("link", name="Example", exact=True).is_visible()
 
 
-def visit(browser, site_url: str, settings) -> None:
+def visit(until, browser, site_url: str, settings) -> None:
     """A person's Chromium opens the site's article; the worker loads the beacon."""
     # Headless Chromium says "HeadlessChrome", which Parcours rightly counts as a bot; a person's
     # Chromium says "Chrome".
@@ -95,20 +95,15 @@ def visit(browser, site_url: str, settings) -> None:
     person = probe.evaluate("navigator.userAgent").replace("HeadlessChrome", "Chrome")
     probe.close()
     browser.new_page(user_agent=person).goto(f"{site_url}/article")
-    deadline = time.monotonic() + 10
-    while not spool.sealed_segments(settings.spool_dir):
-        assert time.monotonic() < deadline, "the beacon never reached the spool"
-        time.sleep(0.05)
+    until(lambda: spool.sealed_segments(settings.spool_dir))
     assert run.once(settings).events == 1
 
 
-def test_a_headless_browser_is_counted_as_a_bot_and_not_shown(settings, admin, owner, property_id, serve, browser):
+def test_a_headless_browser_is_counted_as_a_bot_and_not_shown(until, settings, admin, owner, property_id, serve,
+                                                              browser):
     site_url = serve(site(serve(create_app(settings)), property_id))
     browser.new_page().goto(f"{site_url}/article")
-    deadline = time.monotonic() + 10
-    while not spool.sealed_segments(settings.spool_dir):
-        assert time.monotonic() < deadline, "the beacon never reached the spool"
-        time.sleep(0.05)
+    until(lambda: spool.sealed_segments(settings.spool_dir))
     assert run.once(settings).events == 1
     assert admin.execute("SELECT is_bot, device FROM metrics.events").fetchall() == [(True, "bot")]
 

@@ -22,7 +22,8 @@ def site_form(name: str = Form(""), domains: str = Form(""), time_zone: str = Fo
     """The add and edit forms' fields, as properties.add and update take them (retention_days
     None when the form says "the server's", or the text itself when it is not a number, for
     _checked to refuse)."""
-    days = int(retention) if retention.strip().isdigit() else None if not retention.strip() else -1
+    text = retention.strip()
+    days = None if not text else int(text) if text.isdigit() else -1
     return {"name": name, "domains": properties.parse_domains(domains), "time_zone": time_zone,
             "visitor_id_rotation": visitor_ids, "ip_handling": ip_handling, "retention_days": days}
 

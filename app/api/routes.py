@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from app.accounts import api_keys, sessions
-from app.reports import filters, periods, stats
+from app.reports import filters, stats
 from app.web import Web
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Rows per page.")]
@@ -54,13 +54,8 @@ def router(web: Web) -> APIRouter:
                to: date | None = None, compare: bool = False, bots: bool = False,
                filter_: Annotated[list[str], Query(alias="filter", description="dimension==value or dimension!=value")] = [],  # noqa: B006
                ) -> Report:
-        site = web.owned_property(user, property_id)
-        try:
-            chosen = periods.resolve(period, site["time_zone"], first=from_, last=to)
-            rules = filters.parse(filter_)
-        except (periods.PeriodError, filters.FilterError) as error:
-            raise HTTPException(422, str(error)) from None
-        return Report(stats.Query(site["id"], chosen, rules, bots), compare, site)
+        site, query = web.report_query(user, property_id, period, from_, to, filter_, bots)
+        return Report(query, compare, site)
 
     Chosen = Annotated[Report, Depends(report)]
 

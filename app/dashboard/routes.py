@@ -68,15 +68,10 @@ def router(web: Web) -> APIRouter:
         """`period` None: the user's default period (account preferences)."""
         user = web.current_user(request)
         period = period or user.get("default_period", "7d")
-        site = web.owned_property(user, property_id)
-        try:
-            chosen = periods.resolve(period, site["time_zone"], first=from_, last=to)
-            rules = filters.parse(filter_)
-        except (periods.PeriodError, filters.FilterError) as error:
-            raise HTTPException(422, str(error)) from None
+        site, query = web.report_query(user, property_id, period, from_, to, filter_)
         args = {"period": period, "from": from_ and from_.isoformat(), "to": to and to.isoformat(),
                 "compare": "1" if compare else None, "filter": filter_}
-        return View({**site, "user": user}, stats.Query(site["id"], chosen, rules), compare, args)
+        return View({**site, "user": user}, query, compare, args)
 
     @routes.get("/")
     def overview(request: Request):
