@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 
 from parcours import queries, rollups, spool
-from worker import pipeline, sessionize
+from worker import chains, pipeline, sessionize
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,7 @@ def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
     since = min(event["time"] for event in events)
     state = open_state(conn, events, since)
     sessionize.assign(events, state)
+    relinked = chains.link(conn, state)
     columns = copy_columns("copy_events")
     copy_rows(conn, "copy_events", [tuple(map(event.get, columns)) for event in events])
     stored_sessions = [s for s in state.changed_sessions.values() if s.stored_started_at]
@@ -134,7 +135,7 @@ def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
              min([since] + [v.time for v in stored_views]))
     if engine == "table":  # the buckets of every row written: a session's start may be older
         starts = [s.started_at for s in stored_sessions] + [s.stored_started_at for s in stored_sessions]
-        touched = [event["time"] for event in events] + starts + [v.time for v in stored_views]
+        touched = [event["time"] for event in events] + starts + [v.time for v in stored_views] + relinked
         rollups.refresh_range(conn, min(touched), max(touched))
 
 

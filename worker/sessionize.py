@@ -75,6 +75,7 @@ class PageView:
     author: str | None = None
     categories: list[str] | None = None
     tags: list[str] | None = None
+    previous_at: datetime | None = None  # the visitor's previous page view (worker/chains.py)
     stored: bool = field(default=False, compare=False)
 
 

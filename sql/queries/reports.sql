@@ -103,12 +103,7 @@ SELECT value, sum(page_views)::bigint AS page_views, sum(engaged_views)::bigint 
        coalesce(sum(engaged_ms), 0)::bigint AS engaged_ms, sum(scroll_depth)::bigint AS scroll_depth,
        sum(reached_25)::bigint AS reached_25, sum(reached_50)::bigint AS reached_50,
        sum(reached_75)::bigint AS reached_75, sum(reached_100)::bigint AS reached_100
-FROM reports.span_pages(%(property_id)s, %(lo)s, %(hi)s, %(bots)s) AS v,
-     unnest(coalesce(CASE %(dimension)s
-                         WHEN 'page' THEN ARRAY[v.pathname] WHEN 'page_type' THEN ARRAY[v.page_type]
-                         WHEN 'author' THEN ARRAY[v.author]
-                         WHEN 'category' THEN v.categories WHEN 'tag' THEN v.tags
-                     END, ARRAY[NULL::text])) AS value
+FROM reports.page_breakdown(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(dimension)s)
 GROUP BY value
 ORDER BY page_views DESC, value NULLS LAST
 LIMIT %(limit)s OFFSET %(offset)s;
@@ -182,8 +177,7 @@ WITH s AS (
     FROM metrics.sessions_15m
     WHERE property_id = %(property_id)s AND bucket >= %(lo)s AND bucket < %(hi)s AND (%(bots)s OR NOT is_bot)
 ), v AS (
-    SELECT count(DISTINCT visitor_id) AS visitors, coalesce(sum(page_views), 0)::bigint AS page_views
-    FROM reports.span_visitors(%(property_id)s, %(lo)s, %(hi)s, %(bots)s)
+    SELECT * FROM reports.visitor_totals(%(property_id)s, %(lo)s, %(hi)s, %(bots)s)
 )
 SELECT v.visitors, s.sessions, v.page_views, s.bounces, s.session_page_views, s.duration_seconds
 FROM s, v;
@@ -198,11 +192,22 @@ WITH steps AS (
                          INTERVAL '15 minutes') AS t
 ), buckets AS (
     SELECT bucket, min(t) AS starts FROM steps GROUP BY bucket
-), views AS (
-    SELECT steps.bucket, count(DISTINCT v.visitor_id) AS visitors, sum(v.page_views)::bigint AS page_views
-    FROM metrics.visitors_15m v JOIN steps ON steps.t = v.bucket
-    WHERE v.property_id = %(property_id)s AND v.bucket >= %(lo)s AND v.bucket < %(hi)s AND (%(bots)s OR NOT v.is_bot)
+), arrivals AS (
+    SELECT steps.bucket, sum(a.arrivals)::bigint AS arrivals, sum(a.page_views)::bigint AS page_views
+    FROM metrics.arrivals_15m a JOIN steps ON steps.t = a.bucket
+    WHERE a.property_id = %(property_id)s AND a.bucket >= %(lo)s AND a.bucket < %(hi)s AND (%(bots)s OR NOT a.is_bot)
     GROUP BY steps.bucket
+), returns AS (
+    -- Returns within their own hour or day: never more than a day after the previous view, so
+    -- only the near ones (the partial index returns_15m_near_idx).
+    SELECT steps.bucket, sum(r.returns)::bigint AS returns
+    FROM metrics.returns_15m r JOIN steps ON steps.t = r.bucket JOIN buckets ON buckets.bucket = steps.bucket
+    WHERE r.property_id = %(property_id)s AND r.bucket >= %(lo)s AND r.bucket < %(hi)s AND (%(bots)s OR NOT r.is_bot)
+      AND reports.near(r.previous, r.bucket) AND r.previous >= buckets.starts
+    GROUP BY steps.bucket
+), views AS (
+    SELECT bucket, arrivals.arrivals - coalesce(returns.returns, 0) AS visitors, arrivals.page_views
+    FROM arrivals LEFT JOIN returns USING (bucket)
 ), visits AS (
     SELECT steps.bucket, sum(s.sessions)::bigint AS sessions, sum(s.bounces)::bigint AS bounces,
            sum(s.session_page_views)::bigint AS session_page_views, sum(s.duration_seconds) AS duration_seconds
@@ -242,9 +247,6 @@ SELECT spans.starts AT TIME ZONE %(tz)s AS starts,
        coalesce(visits.session_page_views, 0) AS session_page_views,
        coalesce(visits.duration_seconds, 0) AS duration_seconds
 FROM spans
-CROSS JOIN LATERAL (
-    SELECT count(DISTINCT visitor_id) AS visitors, coalesce(sum(page_views), 0)::bigint AS page_views
-    FROM reports.span_visitors(%(property_id)s, spans.starts, spans.ends, %(bots)s)
-) AS views
+CROSS JOIN LATERAL reports.visitor_totals(%(property_id)s, spans.starts, spans.ends, %(bots)s) AS views
 LEFT JOIN visits USING (bucket)
 ORDER BY spans.starts;

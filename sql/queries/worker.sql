@@ -49,7 +49,7 @@ ORDER BY ended_at;
 -- name: open_page_views
 -- Columns in the order of worker.sessionize.PageView.
 SELECT time, property_id, page_view_id, session_id, visitor_id, pathname, page_type, scroll_depth,
-       engaged_ms, is_bot, author, categories, tags
+       engaged_ms, is_bot, author, categories, tags, previous_at
 FROM metrics.page_views
 WHERE session_id = ANY(%(sessions)s) AND time >= %(since)s - INTERVAL '2 days'
 ORDER BY time;
@@ -70,7 +70,7 @@ FROM STDIN (FORMAT BINARY);
 
 -- name: copy_page_views
 COPY metrics.page_views (time, property_id, page_view_id, session_id, visitor_id, pathname, page_type,
-                         scroll_depth, engaged_ms, is_bot, author, categories, tags)
+                         scroll_depth, engaged_ms, is_bot, author, categories, tags, previous_at)
 FROM STDIN (FORMAT BINARY);
 
 -- name: column_types
@@ -93,3 +93,28 @@ WHEN NOT MATCHED THEN INSERT (property_id, time_zone, owner_id) VALUES (source.i
 -- name: drop_deleted_time_zones
 DELETE FROM metrics.properties mirror
 WHERE NOT EXISTS (SELECT 1 FROM accounts.properties p WHERE p.id = mirror.property_id);
+
+-- name: last_seen
+-- The time of each visitor's latest stored page view (worker/chains.py).
+SELECT s.property_id, s.visitor_id, s.seen_at
+FROM metrics.visitor_last_seen s
+JOIN unnest(%(properties)s::text[], %(visitors)s::bigint[]) AS v (property_id, visitor_id) USING (property_id, visitor_id);
+
+-- name: record_last_seen
+INSERT INTO metrics.visitor_last_seen (property_id, visitor_id, seen_at)
+SELECT * FROM unnest(%(properties)s::text[], %(visitors)s::bigint[], %(times)s::timestamptz[])
+ON CONFLICT (property_id, visitor_id) DO UPDATE SET seen_at = greatest(visitor_last_seen.seen_at, excluded.seen_at);
+
+-- name: views_since
+-- One visitor's stored page views from %(since)s on, for re-linking around a late view.
+SELECT page_view_id, time, previous_at FROM metrics.page_views
+WHERE property_id = %(property_id)s AND visitor_id = %(visitor_id)s AND time >= %(since)s;
+
+-- name: view_before
+-- The time of one visitor's latest stored page view before %(since)s: newest chunks first.
+SELECT time FROM metrics.page_views
+WHERE property_id = %(property_id)s AND visitor_id = %(visitor_id)s AND time < %(since)s
+ORDER BY time DESC LIMIT 1;
+
+-- name: relink_view
+UPDATE metrics.page_views SET previous_at = %(previous_at)s WHERE page_view_id = %(id)s AND time = %(time)s;

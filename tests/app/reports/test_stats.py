@@ -1,6 +1,8 @@
 """Exact report numbers on hand-computed fixtures, loaded through the real spool and worker."""
 
-from datetime import date, datetime, timedelta
+import random
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -217,6 +219,30 @@ def test_the_rollups_give_the_numbers_of_the_raw_tables(load_events, admin, prop
     for dimension in filters.DIMENSIONS:
         assert stats.breakdown(admin, q, dimension, 50) == stats.breakdown(admin, q, dimension, 50, raw=True), dimension
     assert stats.summary(admin, q)["sessions"] == 5 + bots  # the straggler joined a session
+
+
+@pytest.mark.parametrize("tz", ["Asia/Kathmandu", "America/Vancouver", "UTC"])
+def test_visitors_of_any_range_add_up_from_arrivals_and_returns(load_events, admin, property_id, tz):
+    """Returning visitors over two weeks, loaded in shuffled batches (so with late views): every
+    range's visitors from the rollups equal the distinct visitors of the raw page views."""
+    zone(admin, property_id, tz)
+    rng, start = random.Random(11), datetime(2026, 10, 25)
+    events = [view(f"{start + timedelta(minutes=rng.randrange(14 * 24 * 60)):%Y-%m-%dT%H:%M}",
+                   ip=f"198.51.100.{rng.randrange(40)}", u=f"https://example.com/{rng.randrange(3)}")
+              for _ in range(400)]
+    # Views on the first quarter hour of each range tested, of visitors who come back later.
+    midnights = [datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+                 for day in ("2026-10-27", "2026-10-30", "2026-11-01")]
+    events += [view(f"{instant:%Y-%m-%dT%H:%M}", ip=f"198.51.100.{n}") for n, instant in enumerate(midnights)]
+    rng.shuffle(events)
+    for first in range(0, len(events), 100):
+        load_events(events[first:first + 100])
+    for first, last in [("2026-10-25", "2026-11-07"), ("2026-10-27", "2026-10-27"), ("2026-10-30", "2026-11-02"),
+                        ("2026-11-01", "2026-11-06")]:
+        q = query(property_id, tz, first, last)
+        assert stats.summary(admin, q) == stats.summary(admin, q, raw=True), (first, last)
+        for interval in stats.INTERVALS:
+            assert stats.timeseries(admin, q, interval) == stats.timeseries(admin, q, interval, raw=True), interval
 
 
 @pytest.mark.parametrize("number", [0, 1, -1, 2**63 - 1, -(2**63)])
