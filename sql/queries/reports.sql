@@ -170,17 +170,9 @@ WHERE property_id = %(property_id)s AND time > now() - INTERVAL '5 minutes' AND 
 
 -- name: summary_rollup
 -- summary without filters, from the rollups: the same numbers (a test compares them).
-WITH s AS (
-    SELECT coalesce(sum(sessions), 0)::bigint AS sessions, coalesce(sum(bounces), 0)::bigint AS bounces,
-           coalesce(sum(session_page_views), 0)::bigint AS session_page_views,
-           coalesce(sum(duration_seconds), 0) AS duration_seconds
-    FROM metrics.sessions_15m
-    WHERE property_id = %(property_id)s AND bucket >= %(lo)s AND bucket < %(hi)s AND (%(bots)s OR NOT is_bot)
-), v AS (
-    SELECT * FROM reports.visitor_totals(%(property_id)s, %(lo)s, %(hi)s, %(bots)s)
-)
 SELECT v.visitors, s.sessions, v.page_views, s.bounces, s.session_page_views, s.duration_seconds
-FROM s, v;
+FROM reports.visitor_totals(%(property_id)s, %(lo)s, %(hi)s, %(bots)s) AS v,
+     reports.session_totals(%(property_id)s, %(lo)s, %(hi)s, %(bots)s) AS s;
 
 -- name: timeseries_rollup
 -- timeseries without filters, by hour or day, from the rollups: one pass over the quarter hours
@@ -224,29 +216,22 @@ FROM buckets LEFT JOIN views USING (bucket) LEFT JOIN visits USING (bucket)
 ORDER BY buckets.starts;
 
 -- name: timeseries_spans_rollup
--- timeseries without filters, by week or month: each bucket's visitors from the rows that
--- cover it exactly (whole UTC days inside, quarter hours at its edges).
-WITH steps AS (
-    SELECT reports.bucket(t, %(tz)s, %(interval)s) AS bucket, min(t) AS starts
+-- timeseries without filters, by week or month: each bucket's numbers from the rows that cover
+-- it exactly (whole UTC days inside, quarter hours at its edges). Weeks and months are whole
+-- local days, so the quarter hours are grouped into days before the (costlier) bucket of each.
+WITH days AS (
+    SELECT (t AT TIME ZONE %(tz)s)::date AS day, min(t) AS starts
     FROM generate_series(%(lo)s::timestamptz, %(hi)s::timestamptz - INTERVAL '15 minutes',
                          INTERVAL '15 minutes') AS t
     GROUP BY 1
+), steps AS (
+    SELECT reports.bucket(starts, %(tz)s, %(interval)s) AS bucket, min(starts) AS starts FROM days GROUP BY 1
 ), spans AS (
-    SELECT bucket, starts, lead(starts, 1, %(hi)s::timestamptz) OVER (ORDER BY starts) AS ends FROM steps
-), visits AS (
-    SELECT reports.bucket(bucket, %(tz)s, %(interval)s) AS bucket,
-           sum(sessions)::bigint AS sessions, sum(bounces)::bigint AS bounces,
-           sum(session_page_views)::bigint AS session_page_views, sum(duration_seconds) AS duration_seconds
-    FROM metrics.sessions_15m
-    WHERE property_id = %(property_id)s AND bucket >= %(lo)s AND bucket < %(hi)s AND (%(bots)s OR NOT is_bot)
-    GROUP BY 1
+    SELECT starts, lead(starts, 1, %(hi)s::timestamptz) OVER (ORDER BY starts) AS ends FROM steps
 )
-SELECT spans.starts AT TIME ZONE %(tz)s AS starts,
-       views.visitors, coalesce(visits.sessions, 0) AS sessions,
-       views.page_views, coalesce(visits.bounces, 0) AS bounces,
-       coalesce(visits.session_page_views, 0) AS session_page_views,
-       coalesce(visits.duration_seconds, 0) AS duration_seconds
+SELECT spans.starts AT TIME ZONE %(tz)s AS starts, views.visitors, visits.sessions, views.page_views,
+       visits.bounces, visits.session_page_views, visits.duration_seconds
 FROM spans
 CROSS JOIN LATERAL reports.visitor_totals(%(property_id)s, spans.starts, spans.ends, %(bots)s) AS views
-LEFT JOIN visits USING (bucket)
+CROSS JOIN LATERAL reports.session_totals(%(property_id)s, spans.starts, spans.ends, %(bots)s) AS visits
 ORDER BY spans.starts;

@@ -1,0 +1,15 @@
+-- parcours: no-transaction
+-- parcours: rollup metrics.entry_pages_1d index (property_id, bucket)
+--
+-- metrics.entry_pages_15m by UTC day.
+SELECT
+    property_id,
+    time_bucket(INTERVAL '1 day', bucket) AS bucket,
+    is_bot,
+    entry_page,
+    sum(sessions)::bigint AS sessions,
+    sum(bounces)::bigint AS bounces,
+    sum(session_page_views)::bigint AS session_page_views,
+    sum(duration_seconds) AS duration_seconds
+FROM metrics.entry_pages_15m
+GROUP BY property_id, time_bucket(INTERVAL '1 day', bucket), is_bot, entry_page
