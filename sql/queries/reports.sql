@@ -74,7 +74,8 @@ LIMIT %(limit)s OFFSET %(offset)s;
 -- name: breakdown_sessions_rollup
 SELECT value, sum(sessions)::bigint AS sessions, sum(bounces)::bigint AS bounces,
        sum(session_page_views)::bigint AS session_page_views, sum(duration_seconds) AS duration_seconds
-FROM reports.session_breakdown(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(dimension)s)
+FROM reports.session_breakdown(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(dimension)s,
+                               %(limit)s + %(offset)s)
 GROUP BY value
 ORDER BY sessions DESC, value NULLS LAST
 LIMIT %(limit)s OFFSET %(offset)s;
@@ -103,7 +104,8 @@ SELECT value, sum(page_views)::bigint AS page_views, sum(engaged_views)::bigint 
        coalesce(sum(engaged_ms), 0)::bigint AS engaged_ms, sum(scroll_depth)::bigint AS scroll_depth,
        sum(reached_25)::bigint AS reached_25, sum(reached_50)::bigint AS reached_50,
        sum(reached_75)::bigint AS reached_75, sum(reached_100)::bigint AS reached_100
-FROM reports.page_breakdown(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(dimension)s)
+FROM reports.page_breakdown(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(dimension)s,
+                            %(limit)s + %(offset)s)
 GROUP BY value
 ORDER BY page_views DESC, value NULLS LAST
 LIMIT %(limit)s OFFSET %(offset)s;
