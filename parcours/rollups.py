@@ -91,16 +91,37 @@ def _create_table(conn: psycopg.Connection, rollup: Rollup) -> None:
         conn.execute(sql.SQL("GRANT SELECT ON {} TO parcours_worker").format(source))
 
 
-def refresh_range(conn: psycopg.Connection, start: datetime, end: datetime) -> None:
-    """Recompute every table-engine rollup for its buckets overlapping [start, end].
+FINEST = timedelta(minutes=15)
+
+
+def refresh_range(conn: psycopg.Connection, start: datetime, end: datetime, widths: str = "all") -> None:
+    """Recompute table-engine rollups for their buckets overlapping [start, end]: `widths`
+    "all", "finest" (15 minutes) or "wider" (days and weeks, built over the finest).
 
     Runs inside the caller's transaction, so the refresh commits or rolls back with the load.
     Rollups refresh in name order, so a day rollup follows the 15-minute one it reads.
     """
     rows = conn.execute("SELECT name, source, width FROM parcours.rollups ORDER BY name").fetchall()
     for name, source, width in rows:
+        if widths != "all" and (width == FINEST) != (widths == "finest"):
+            continue
         params = {"lo": start, "hi": end + width, "width": width}
         bounds = sql.SQL("bucket >= time_bucket(%(width)s, %(lo)s::timestamptz)"
                          " AND bucket < time_bucket(%(width)s, %(hi)s::timestamptz)")
         conn.execute(sql.SQL("DELETE FROM {} WHERE ").format(_ident(name)) + bounds, params)
         conn.execute(sql.SQL("INSERT INTO {} SELECT * FROM {} WHERE ").format(_ident(name), _ident(source)) + bounds, params)
+
+
+def mark_stale(conn: psycopg.Connection, start: datetime, end: datetime) -> None:
+    """Refresh the finest rollups over [start, end] now, in the caller's transaction, and leave
+    the wider ones to refresh_stale."""
+    refresh_range(conn, start, end, "finest")
+    conn.execute(queries.load("worker")["mark_stale_rollups"], {"lo": start, "hi": end})
+
+
+def refresh_stale(conn: psycopg.Connection) -> None:
+    """Bring the day and week rollups up to date with every batch loaded before, at once."""
+    with conn.transaction():
+        start, end = conn.execute(queries.load("worker")["take_stale_rollups"]).fetchone()
+        if start is not None:
+            refresh_range(conn, start, end, "wider")

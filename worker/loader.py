@@ -2,10 +2,11 @@
 
 A segment loads in batches of lines, one transaction each: the batch's events are enriched and
 sessionized, COPYed, the sessions and page views they touched are rewritten, (on the Apache-2
-engine) the rollup buckets they touched are recomputed, and the segment's name with the last
-line consumed is recorded in parcours.loaded_segments, all before one commit. A crash before
+engine) the 15-minute rollup buckets they touched are recomputed, and the segment's name with
+the last line consumed is recorded in parcours.loaded_segments, all before one commit. A crash before
 a commit resumes after the previous batch; a crash after the last one finds the segment
-complete and only archives the file.
+complete and only archives the file. Day and week rollups are recomputed once the spool is
+drained (parcours/rollups.py refresh_stale), from ranges each batch records as it commits.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
     if engine == "table":  # the buckets of every row written: a session's start may be older
         starts = [s.started_at for s in stored_sessions] + [s.stored_started_at for s in stored_sessions]
         touched = [event["time"] for event in events] + starts + [v.time for v in stored_views] + relinked
-        rollups.refresh_range(conn, min(touched), max(touched))
+        rollups.mark_stale(conn, min(touched), max(touched))
 
 
 def open_state(conn: psycopg.Connection, events: list[dict], since: datetime) -> sessionize.State:
@@ -209,4 +210,6 @@ def drain(conn: psycopg.Connection, root: Path, secret: bytes, geo, segments: li
     ctx, summary = context(conn, secret, geo), Summary()
     for segment in spool.sealed_segments(root) if segments is None else sorted(segments, key=lambda p: p.name):
         load_segment(conn, segment, root, ctx, engine, summary, batch_lines)
+    if engine == "table":
+        rollups.refresh_stale(conn)
     return summary

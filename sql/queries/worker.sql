@@ -118,3 +118,11 @@ ORDER BY time DESC LIMIT 1;
 
 -- name: relink_view
 UPDATE metrics.page_views SET previous_at = %(previous_at)s WHERE page_view_id = %(id)s AND time = %(time)s;
+
+-- name: mark_stale_rollups
+INSERT INTO parcours.stale_rollups (lo, hi) VALUES (%(lo)s, %(hi)s);
+
+-- name: take_stale_rollups
+-- The span of every range awaiting a refresh, cleared in the caller's transaction.
+WITH taken AS (DELETE FROM parcours.stale_rollups RETURNING lo, hi)
+SELECT min(lo), max(hi) FROM taken;

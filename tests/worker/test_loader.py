@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from app.reports import periods, stats
-from parcours import doctor, queries, spool
+from parcours import doctor, queries, rollups, spool
 from worker import loader, run
 
 
@@ -101,6 +101,23 @@ def test_local_days_are_exact(settings, admin, property_id, tz, instants, first,
     run.once(settings)
     last = max(expected)
     assert daily(admin, property_id, tz, first, last) == expected
+
+
+def test_day_rollups_catch_up_after_a_drain_that_died_before_refreshing_them(settings, admin, property_id, monkeypatch):
+    if admin.execute(queries.load("worker")["engine"]).fetchone()[0] != "table":
+        pytest.skip("the continuous engine refreshes by its policies, not the worker")
+    stage(settings, property_id, [utc("2026-11-01T10:00:00"), utc("2026-11-02T23:50:00")])
+    monkeypatch.setattr(rollups, "refresh_stale", lambda conn: (_ for _ in ()).throw(SystemExit("crash")))
+    with pytest.raises(SystemExit):
+        run.once(settings)
+    by_day = """SELECT time_bucket('1 day', bucket), sum(sessions)::int FROM metrics.sessions_15m GROUP BY 1 ORDER BY 1"""
+    assert admin.execute(by_day).fetchall() != []
+    assert admin.execute("SELECT count(*) FROM metrics.sessions_1d").fetchone()[0] == 0
+    monkeypatch.undo()
+    assert run.once(settings).events == 0
+    assert admin.execute("SELECT bucket, sessions::int FROM metrics.sessions_1d ORDER BY 1").fetchall() == \
+        admin.execute(by_day).fetchall()
+    assert admin.execute("SELECT count(*) FROM parcours.stale_rollups").fetchone()[0] == 0
 
 
 def test_rollup_equals_its_definition_after_many_loads(settings, admin, property_id):
