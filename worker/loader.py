@@ -3,8 +3,8 @@
 A segment loads in batches of lines, one transaction each: the batch's events are enriched and
 sessionized, COPYed, the sessions and page views they touched are rewritten, (on the Apache-2
 engine) the 15-minute rollup buckets they touched are recomputed, and the segment's name with
-the last line consumed is recorded in parcours.loaded_segments, all before one commit. A crash before
-a commit resumes after the previous batch; a crash after the last one finds the segment
+the last line consumed is recorded in parcours.loaded_segments, all before one commit. A crash
+before a commit resumes after the previous batch; a crash after the last one finds the segment
 complete and only archives the file. Day and week rollups are recomputed once the spool is
 drained (parcours/rollups.py refresh_stale), from ranges each batch records as it commits.
 """
