@@ -173,8 +173,8 @@ WHERE property_id = %(property_id)s AND time > now() - INTERVAL '5 minutes' AND 
 -- name: summary_rollup
 -- summary without filters, from the rollups: the same numbers (a test compares them).
 SELECT v.visitors, s.sessions, v.page_views, s.bounces, s.session_page_views, s.duration_seconds
-FROM reports.visitor_totals(%(property_id)s, %(lo)s, %(hi)s, %(bots)s) AS v,
-     reports.session_totals(%(property_id)s, %(lo)s, %(hi)s, %(bots)s) AS s;
+FROM reports.visitor_totals(%(property_id)s, reports.span(%(lo)s, %(hi)s), %(bots)s) AS v,
+     reports.session_totals(%(property_id)s, reports.span(%(lo)s, %(hi)s), %(bots)s) AS s;
 
 -- name: timeseries_rollup
 -- timeseries without filters, by hour or day, from the rollups: one pass over the quarter hours
@@ -229,11 +229,12 @@ WITH days AS (
 ), steps AS (
     SELECT reports.bucket(starts, %(tz)s, %(interval)s) AS bucket, min(starts) AS starts FROM days GROUP BY 1
 ), spans AS (
-    SELECT starts, lead(starts, 1, %(hi)s::timestamptz) OVER (ORDER BY starts) AS ends FROM steps
+    SELECT starts, reports.span(starts, lead(starts, 1, %(hi)s::timestamptz) OVER (ORDER BY starts)) AS span
+    FROM steps
 )
 SELECT spans.starts AT TIME ZONE %(tz)s AS starts, views.visitors, visits.sessions, views.page_views,
        visits.bounces, visits.session_page_views, visits.duration_seconds
 FROM spans
-CROSS JOIN LATERAL reports.visitor_totals(%(property_id)s, spans.starts, spans.ends, %(bots)s) AS views
-CROSS JOIN LATERAL reports.session_totals(%(property_id)s, spans.starts, spans.ends, %(bots)s) AS visits
+CROSS JOIN LATERAL reports.visitor_totals(%(property_id)s, spans.span, %(bots)s) AS views
+CROSS JOIN LATERAL reports.session_totals(%(property_id)s, spans.span, %(bots)s) AS visits
 ORDER BY spans.starts;

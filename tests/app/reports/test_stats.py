@@ -263,6 +263,36 @@ def test_top_pages_of_a_long_range_are_exact_though_the_tail_is_not_summed(load_
         assert stats.breakdown(admin, q, dimension, limit, offset) == everything[offset:offset + limit], (limit, offset)
 
 
+# Local midnight falls at 11:00Z, 03:30Z and 08:00Z (rounded down to the UTC day: the quarter
+# hours before it are subtracted), at 18:15Z (rounded up: those after it added), and at 00:00Z.
+@pytest.mark.parametrize("tz", ["Pacific/Auckland", "America/St_Johns", "America/Vancouver", "Asia/Kathmandu", "UTC"])
+def test_every_report_of_ranges_rounded_either_way_matches_the_raw_tables(load_events, admin, property_id, tz):
+    """Ranges are read as whole weeks and days with their edges added or subtracted: every
+    report, for ranges of every length starting on every weekday, as the raw tables say."""
+    zone(admin, property_id, tz)
+    rng, start = random.Random(17), datetime(2026, 10, 5)
+    pages = [("/", {}), ("/pricing", {"type": "page"}),
+             *((f"/posts/{n}", {"type": "post", "author": f"A{n % 3}", "categories": [f"C{n % 2}"],
+                                "tags": [f"t{n % 4}", f"t{n % 5}"]}) for n in range(6))]
+    sources = [{}, {"r": "https://www.google.com/"}, {"r": "https://news.ycombinator.com/"}, {"q": "?utm_source=mail"}]
+    events = []
+    for _ in range(1200):
+        path, meta = rng.choice(pages)
+        source = rng.choice(sources)
+        fields = {"u": f"https://example.com{path}{source.get('q', '')}", "m": meta, **({"r": source["r"]} if "r" in source else {})}
+        agent = rng.choices([FIREFOX, IPHONE, GOOGLEBOT], [6, 3, 1])[0]
+        events.append(view(f"{start + timedelta(minutes=rng.randrange(42 * 24 * 60)):%Y-%m-%dT%H:%M}",
+                           ip=f"198.51.100.{rng.randrange(60)}", agent=agent, **fields))
+    load_events(events)
+    for n, (first, last) in enumerate([("2026-10-07", "2026-11-11"), ("2026-10-08", "2026-10-08"),
+                                       ("2026-10-09", "2026-10-12"), ("2026-10-14", "2026-11-01"),
+                                       ("2026-10-10", "2026-10-30"), ("2026-10-05", "2026-11-15")]):
+        q = stats.Query(property_id, query(property_id, tz, first, last).period, bots=n % 2 == 1)
+        assert stats.summary(admin, q) == stats.summary(admin, q, raw=True), (first, last)
+        for dimension in filters.DIMENSIONS:
+            assert stats.breakdown(admin, q, dimension) == stats.breakdown(admin, q, dimension, raw=True), (first, dimension)
+
+
 @pytest.mark.parametrize("number", [0, 1, -1, 2**63 - 1, -(2**63)])
 def test_visitor_keys_round_trip(number):
     assert stats.visitor_number(stats.visitor_key(number)) == number
