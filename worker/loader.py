@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from parcours import queries, rollups, spool
 from worker import chains, pipeline, sessionize
@@ -131,6 +132,7 @@ def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
     stored_sessions = [s for s in state.changed_sessions.values() if s.stored_started_at]
     _rewrite(conn, "sessions", state.changed_sessions, [s.session_id for s in stored_sessions],
              min([since] + [s.stored_started_at for s in stored_sessions]))
+    remember_tag_sets(conn, state.changed_page_views.values())
     stored_views = [v for v in state.changed_page_views.values() if v.stored]
     _rewrite(conn, "page_views", state.changed_page_views, [v.page_view_id for v in stored_views],
              min([since] + [v.time for v in stored_views]))
@@ -138,6 +140,13 @@ def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
         starts = [s.started_at for s in stored_sessions] + [s.stored_started_at for s in stored_sessions]
         touched = [event["time"] for event in events] + starts + [v.time for v in stored_views] + relinked
         rollups.mark_stale(conn, min(touched), max(touched))
+
+
+def remember_tag_sets(conn: psycopg.Connection, views) -> None:
+    """Record the tag sets of these page views before the views, for the tag rollups to join."""
+    sets = list({(v.property_id, tuple(v.tags)) for v in views if v.tags})
+    if sets:
+        conn.execute(queries.load("worker")["remember_tag_sets"], {"sets": Jsonb(sets)})
 
 
 def open_state(conn: psycopg.Connection, events: list[dict], since: datetime) -> sessionize.State:

@@ -73,6 +73,15 @@ COPY metrics.page_views (time, property_id, page_view_id, session_id, visitor_id
                          scroll_depth, engaged_ms, is_bot, author, categories, tags, previous_at)
 FROM STDIN (FORMAT BINARY);
 
+-- name: remember_tag_sets
+-- The members of each tag set given ([property, [tag, ...]] pairs), once per set.
+INSERT INTO metrics.tag_members (property_id, tags, n, tag)
+SELECT s.property_id, s.tags, t.n, t.tag
+FROM (SELECT x ->> 0 AS property_id, ARRAY(SELECT jsonb_array_elements_text(x -> 1)) AS tags
+      FROM jsonb_array_elements(%(sets)s) AS x) AS s,
+     unnest(s.tags) WITH ORDINALITY AS t (tag, n)
+ON CONFLICT DO NOTHING;
+
 -- name: column_types
 -- The types of a table's columns, in the order given: binary COPY must declare them.
 SELECT format_type(a.atttypid, a.atttypmod)

@@ -36,9 +36,10 @@ def test_editing_a_site_changes_its_zone_for_every_report(client, admin, propert
 
 
 def test_deleting_a_site_needs_its_name_and_takes_all_its_data(client, admin, property_id, load_events):
-    load_events([("2026-11-02T10:00", "198.51.100.1", FIREFOX, {}), ("2026-11-02T10:01", "198.51.100.1", FIREFOX, {})])
+    load_events([("2026-11-02T10:00", "198.51.100.1", FIREFOX, {}),
+                 ("2026-11-02T10:01", "198.51.100.1", FIREFOX, {"m": {"tags": ["rail"]}})])
     tables = ["metrics.events", "metrics.sessions", "metrics.page_views", "metrics.visitors_15m", "metrics.pages_1d",
-              "metrics.sources_7d", "metrics.properties"]
+              "metrics.sources_7d", "metrics.tags_7d", "metrics.tag_members", "metrics.properties"]
     count = "SELECT count(*) FROM {} WHERE property_id = %s"
     assert all(admin.execute(count.format(t), (property_id,)).fetchone()[0] for t in tables)
     refused = client.post(f"/properties/{property_id}/delete", data={"confirm": "Exampel", "csrf_token": client.token})
