@@ -12,10 +12,18 @@ CREATE TABLE metrics.tag_members (
     PRIMARY KEY (property_id, tags, n)
 );
 
-INSERT INTO metrics.tag_members (property_id, tags, n, tag)
-SELECT s.property_id, s.tags, t.n, t.tag
-FROM (SELECT DISTINCT property_id, tags FROM metrics.page_views WHERE tags IS NOT NULL) AS s,
-     unnest(s.tags) WITH ORDINALITY AS t (tag, n);
+-- The members of every tag set stored: for page views written without the worker (the
+-- views stored before this migration, bench/reports).
+CREATE FUNCTION metrics.record_tag_members() RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO metrics.tag_members (property_id, tags, n, tag)
+    SELECT s.property_id, s.tags, t.n, t.tag
+    FROM (SELECT DISTINCT property_id, tags FROM metrics.page_views WHERE tags IS NOT NULL) AS s,
+         unnest(s.tags) WITH ORDINALITY AS t (tag, n)
+    ON CONFLICT DO NOTHING
+$$;
+
+SELECT metrics.record_tag_members();
 
 GRANT SELECT, INSERT ON metrics.tag_members TO parcours_worker;
 
