@@ -191,13 +191,17 @@ WITH steps AS (
     FROM metrics.arrivals_15m a JOIN steps ON steps.t = a.bucket
     WHERE a.property_id = %(property_id)s AND a.bucket >= %(lo)s AND a.bucket < %(hi)s AND (%(bots)s OR NOT a.is_bot)
     GROUP BY steps.bucket
-), returns AS (
+), near_returns AS MATERIALIZED (
     -- Returns within their own hour or day: never more than a day after the previous view, so
-    -- only the near ones (the partial index returns_15m_near_idx).
-    SELECT steps.bucket, sum(r.returns)::bigint AS returns
-    FROM metrics.returns_15m r JOIN steps ON steps.t = r.bucket JOIN buckets ON buckets.bucket = steps.bucket
+    -- only the near ones (the covering partial index returns_15m_near_cover_idx), read in one
+    -- range scan: looked up per quarter hour, a year's 35,000 lookups took a second.
+    SELECT r.bucket, r.previous, r.returns FROM metrics.returns_15m r
     WHERE r.property_id = %(property_id)s AND r.bucket >= %(lo)s AND r.bucket < %(hi)s AND (%(bots)s OR NOT r.is_bot)
-      AND reports.near(r.previous, r.bucket) AND r.previous >= buckets.starts
+      AND reports.near(r.previous, r.bucket)
+), returns AS (
+    SELECT steps.bucket, sum(r.returns)::bigint AS returns
+    FROM near_returns r JOIN steps ON steps.t = r.bucket JOIN buckets ON buckets.bucket = steps.bucket
+    WHERE r.previous >= buckets.starts
     GROUP BY steps.bucket
 ), views AS (
     SELECT bucket, arrivals.arrivals - coalesce(returns.returns, 0) AS visitors, arrivals.page_views
