@@ -80,9 +80,12 @@ def migrate(conn: psycopg.Connection, requested_engine: str = "auto") -> list[st
     try:
         conn.execute(q["ensure_bookkeeping"])
         engine = _instance_engine(conn, requested_engine)
-        pending = _pending(conn, discover())
+        found = discover()
+        pending = _pending(conn, found)
         for migration in pending:
             _apply(conn, migration, engine)
+        if engine == "continuous":
+            rollups.schedule_backfill(conn, [r for r in map(Migration.rollup, found) if r])
         return [m.name for m in pending]
     finally:
         conn.execute(q["unlock"])

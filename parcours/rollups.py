@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from parcours import queries
 
@@ -112,10 +113,13 @@ def refresh_range(conn: psycopg.Connection, start: datetime, end: datetime, widt
         conn.execute(sql.SQL("INSERT INTO {} SELECT * FROM {} WHERE ").format(_ident(name), _ident(source)) + bounds, params)
 
 
-def mark_stale(conn: psycopg.Connection, start: datetime, end: datetime) -> None:
-    """Refresh the finest rollups over [start, end] now, in the caller's transaction, and leave
-    the wider ones to refresh_stale."""
-    refresh_range(conn, start, end, "finest")
+def mark_stale(conn: psycopg.Connection, start: datetime, end: datetime, engine: str) -> None:
+    """Record that rows in [start, end] changed, in the caller's transaction. On the table
+    engine, refresh the finest rollups over it now and leave the wider ones to refresh_stale;
+    on the continuous engine, the backfill job refreshes what no policy will
+    (sql/schema/0077_backfill_refresh.sql)."""
+    if engine == "table":
+        refresh_range(conn, start, end, "finest")
     conn.execute(queries.load("worker")["mark_stale_rollups"], {"lo": start, "hi": end})
 
 
@@ -125,3 +129,22 @@ def refresh_stale(conn: psycopg.Connection) -> None:
         start, end = conn.execute(queries.load("worker")["take_stale_rollups"]).fetchone()
         if start is not None:
             refresh_range(conn, start, end, "wider")
+
+
+def schedule_backfill(conn: psycopg.Connection, declared: list[Rollup]) -> None:
+    """Continuous engine: run parcours.refresh_backfill every minute over the continuous
+    aggregates among `declared` (the rollups in creation order), each with its bucket width and
+    its policy's window. `conn` is the owner's: the job runs as the role that adds it."""
+    q = queries.load("migrations")
+    existing = {name for (name,) in conn.execute(q["continuous_aggregates"], {})}
+    config = {"rollups": [{"name": r.name, "width": _interval(r.width), "policy_start": _interval(refresh_window(r.width))}
+                          for r in declared if r.name in existing]}
+    job = conn.execute(q["backfill_job"]).fetchone()
+    if job is None:
+        conn.execute(q["add_backfill_job"], {"config": Jsonb(config)})
+    else:
+        conn.execute(q["configure_backfill_job"], {"job_id": job[0], "config": Jsonb(config)})
+
+
+def _interval(span: timedelta) -> str:
+    return f"{int(span.total_seconds())} seconds"

@@ -136,10 +136,10 @@ def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
     stored_views = [v for v in state.changed_page_views.values() if v.stored]
     _rewrite(conn, "page_views", state.changed_page_views, [v.page_view_id for v in stored_views],
              min([since] + [v.time for v in stored_views]))
-    if engine == "table":  # the buckets of every row written: a session's start may be older
-        starts = [s.started_at for s in stored_sessions] + [s.stored_started_at for s in stored_sessions]
-        touched = [event["time"] for event in events] + starts + [v.time for v in stored_views] + relinked
-        rollups.mark_stale(conn, min(touched), max(touched))
+    # The buckets of every row written: a session's start may be older.
+    starts = [s.started_at for s in stored_sessions] + [s.stored_started_at for s in stored_sessions]
+    touched = [event["time"] for event in events] + starts + [v.time for v in stored_views] + relinked
+    rollups.mark_stale(conn, min(touched), max(touched), engine)
 
 
 def remember_tag_sets(conn: psycopg.Connection, views) -> None:

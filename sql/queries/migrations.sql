@@ -50,3 +50,16 @@ INSERT INTO parcours.rollups (name, source, width) VALUES (%(name)s, %(source)s,
 
 -- name: bookkept
 SELECT to_regclass('parcours.instance') IS NOT NULL AND to_regclass('parcours.migrations') IS NOT NULL;
+
+-- name: continuous_aggregates
+SELECT format('%%I.%%I', view_schema, view_name) FROM timescaledb_information.continuous_aggregates;
+
+-- name: backfill_job
+-- The job that refreshes buckets no refresh policy reaches (sql/schema/0077_backfill_refresh.sql).
+SELECT job_id FROM timescaledb_information.jobs WHERE proc_schema = 'parcours' AND proc_name = 'refresh_backfill';
+
+-- name: add_backfill_job
+SELECT add_job('parcours.refresh_backfill', INTERVAL '1 minute', config => %(config)s);
+
+-- name: configure_backfill_job
+SELECT alter_job(%(job_id)s, config => %(config)s);

@@ -75,12 +75,7 @@ FROM STDIN (FORMAT BINARY);
 
 -- name: remember_tag_sets
 -- The members of each tag set given ([property, [tag, ...]] pairs), once per set.
-INSERT INTO metrics.tag_members (property_id, tags, n, tag)
-SELECT s.property_id, s.tags, t.n, t.tag
-FROM (SELECT x ->> 0 AS property_id, ARRAY(SELECT jsonb_array_elements_text(x -> 1)) AS tags
-      FROM jsonb_array_elements(%(sets)s) AS x) AS s,
-     unnest(s.tags) WITH ORDINALITY AS t (tag, n)
-ON CONFLICT DO NOTHING;
+SELECT metrics.add_tag_sets(%(sets)s);
 
 -- name: column_types
 -- The types of a table's columns, in the order given: binary COPY must declare them.
