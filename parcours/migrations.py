@@ -47,6 +47,11 @@ class Migration:
         return rollups.Rollup(name=match.group(1), index=index, select=body)
 
 
+def declared_rollups(found: list[Migration] | None = None) -> list[rollups.Rollup]:
+    """Every rollup the migrations define, dropped ones too, in the order they are created."""
+    return [r for r in map(Migration.rollup, discover() if found is None else found) if r]
+
+
 def discover(root: Path = SQL_DIR) -> list[Migration]:
     found: dict[str, Path] = {}
     for path in sorted(root.rglob("*.sql")):
@@ -85,7 +90,7 @@ def migrate(conn: psycopg.Connection, requested_engine: str = "auto") -> list[st
         for migration in pending:
             _apply(conn, migration, engine)
         if engine == "continuous":
-            rollups.schedule_backfill(conn, [r for r in map(Migration.rollup, found) if r])
+            rollups.schedule_backfill(conn, declared_rollups(found))
         return [m.name for m in pending]
     finally:
         conn.execute(q["unlock"])

@@ -131,14 +131,19 @@ def refresh_stale(conn: psycopg.Connection) -> None:
             refresh_range(conn, start, end, "wider")
 
 
+def continuous_aggregates(conn: psycopg.Connection, declared: list[Rollup]) -> list[Rollup]:
+    """Those of `declared` that are continuous aggregates here, in the order given."""
+    existing = {name for (name,) in conn.execute(queries.load("migrations")["continuous_aggregates"], {})}
+    return [r for r in declared if r.name in existing]
+
+
 def schedule_backfill(conn: psycopg.Connection, declared: list[Rollup]) -> None:
     """Continuous engine: run parcours.refresh_backfill every minute over the continuous
     aggregates among `declared` (the rollups in creation order), each with its bucket width and
     its policy's window. `conn` is the owner's: the job runs as the role that adds it."""
     q = queries.load("migrations")
-    existing = {name for (name,) in conn.execute(q["continuous_aggregates"], {})}
     config = {"rollups": [{"name": r.name, "width": _interval(r.width), "policy_start": _interval(refresh_window(r.width))}
-                          for r in declared if r.name in existing]}
+                          for r in continuous_aggregates(conn, declared)]}
     job = conn.execute(q["backfill_job"]).fetchone()
     if job is None:
         conn.execute(q["add_backfill_job"], {"config": Jsonb(config)})

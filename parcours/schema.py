@@ -17,8 +17,7 @@ SCHEMAS = ["accounts", "metrics", "analytics", "parcours"]
 
 
 def _rollup_relations() -> list[str]:
-    found = [m.rollup() for m in migrations.discover()]
-    return [name for r in found if r for name in (r.name, r.source)]
+    return [name for r in migrations.declared_rollups() for name in (r.name, r.source)]
 
 
 def describe(conn: psycopg.Connection) -> str:

@@ -5,8 +5,10 @@ sessionized, COPYed, the sessions and page views they touched are rewritten, (on
 engine) the 15-minute rollup buckets they touched are recomputed, and the segment's name with
 the last line consumed is recorded in parcours.loaded_segments, all before one commit. A crash
 before a commit resumes after the previous batch; a crash after the last one finds the segment
-complete and only archives the file. Day and week rollups are recomputed once the spool is
-drained (parcours/rollups.py refresh_stale), from ranges each batch records as it commits.
+complete and only archives the file. Each batch records the range it touched as it commits:
+on the Apache-2 engine, day and week rollups are recomputed from those ranges once the spool is
+drained (parcours/rollups.py refresh_stale); on Community, a job refreshes the parts that no
+refresh policy reaches any more (sql/schema/0077_backfill_refresh.sql).
 """
 
 from __future__ import annotations
