@@ -130,7 +130,7 @@ def test_events_older_than_every_refresh_window_reach_the_reports_once_loaded(se
     window, where neither real-time aggregation nor the policies see them: the backfill job
     refreshes them, without moving the watermark. The table engine refreshes them as it loads."""
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-    old = now - timedelta(days=12)
+    old = now - timedelta(days=40)  # past every policy's window, the weeks' 21 days too
     stage(settings, property_id, [now - timedelta(hours=1)])
     run.once(settings)
     job = _backfill_job(admin)
