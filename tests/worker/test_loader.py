@@ -120,10 +120,6 @@ def test_day_rollups_catch_up_after_a_drain_that_died_before_refreshing_them(set
     assert admin.execute("SELECT count(*) FROM parcours.stale_rollups").fetchone()[0] == 0
 
 
-def _backfill_job(admin):
-    return admin.execute(queries.load("migrations")["backfill_job"]).fetchone()
-
-
 def test_events_older_than_every_refresh_window_reach_the_reports_once_loaded(settings, admin, property_id):
     """A worker back after days away, or `parcours replay`, loads events into buckets refreshed
     long ago. On Community those lie below each aggregate's watermark and before its policy's
@@ -133,7 +129,7 @@ def test_events_older_than_every_refresh_window_reach_the_reports_once_loaded(se
     old = now - timedelta(days=40)  # past every policy's window, the weeks' 21 days too
     stage(settings, property_id, [now - timedelta(hours=1)])
     run.once(settings)
-    job = _backfill_job(admin)
+    job = admin.execute(queries.load("migrations")["backfill_job"]).fetchone()
     if job:  # Community: materialized as the policies would have had it by now
         for rollup in admin.execute("SELECT config -> 'rollups' FROM timescaledb_information.jobs WHERE job_id = %s",
                                     job).fetchone()[0]:
