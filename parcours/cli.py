@@ -168,9 +168,10 @@ def db_schema(ctx: typer.Context):
 
 @app.command("doctor")
 def doctor_command(ctx: typer.Context):
-    """Versions, TimescaleDB edition, rollup engine, migrations, spool depth and worker lag, and
-    the GeoIP database's age. Exits 1 when something is unhealthy: the database unreachable,
-    migrations pending, the worker lagging, the GeoIP database stale.
+    """Versions, TimescaleDB edition, rollup engine, migrations, spool depth and worker lag, the
+    GeoIP database's age, and on Community the rollups' refresh job. Exits 1 when something is
+    unhealthy: the database unreachable, migrations pending, the worker lagging, the refresh job
+    paused, failing or behind, the GeoIP database stale.
 
     \b
     Examples:

@@ -1,6 +1,7 @@
 """What `parcours doctor` reports — versions, edition, rollup engine, migrations, the spool, the
-GeoIP database — and what it finds wrong, for a non-zero exit a monitor or a timer can act on:
-pending migrations, a worker lagging behind the spool, a stale GeoIP database. (An unreachable
+GeoIP database, and on Community the rollups' refresh job — and what it finds wrong, for a
+non-zero exit a monitor or a timer can act on: pending migrations, a worker lagging behind the
+spool, a refresh job paused, failing or behind, a stale GeoIP database. (An unreachable
 database fails before any of this, with its own one-line message.)"""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import psycopg
 from parcours import migrations, queries, spool
 from parcours.settings import Settings
 
-ENGINES = {"continuous": "continuous aggregates with refresh policies",
+ENGINES = {"continuous": "continuous aggregates, refreshed by a TimescaleDB job",
            "table": "worker-refreshed tables"}
 
 
@@ -25,10 +26,46 @@ def problems(settings: Settings, rows: list[tuple[str, str]]) -> list[str]:
     if lag is not None and lag > settings.doctor_max_lag_seconds:
         found.append(f"the worker is lagging: the oldest waiting segment is {lag:.0f} s old "
                      f"(more than {settings.doctor_max_lag_seconds:.0f}); is parcours worker running?")
+    found += _refresh_problems(settings, _refresh_state(settings))
     age = _geoip_age_days(settings)
     if age is not None and age > settings.doctor_max_geoip_age_days:
         found.append(f"the GeoIP database is {age:.0f} days old: run parcours geoip update")
     return found
+
+
+def _refresh_state(settings: Settings) -> tuple | None:
+    """The continuous engine's refresh job: (id, scheduled, every, last status, seconds since its
+    last success); None on the table engine, which needs no job."""
+    with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
+        instance, _ = _bookkeeping(conn)
+        if not instance or instance[1] != "continuous":
+            return None
+        return conn.execute(queries.load("migrations")["refresh_job_state"]).fetchone() or ()
+
+
+def _refresh_problems(settings: Settings, state: tuple | None) -> list[str]:
+    if state is None:
+        return []
+    if not state:
+        return ["the rollups have no refresh job: run parcours db migrate"]
+    job, scheduled, _, status, since = state
+    if not scheduled:
+        return [f"the rollups' refresh job is paused, so reports stand still: SELECT alter_job({job}, scheduled => true)"]
+    if status == "Failed":
+        return [f"the rollups' refresh job failed on its last run: see timescaledb_information.job_errors (job {job})"]
+    if since is not None and since > settings.doctor_max_lag_seconds:
+        return [f"the rollups are behind: their refresh job last succeeded {since:.0f} s ago "
+                f"(more than {settings.doctor_max_lag_seconds:.0f})"]
+    return []
+
+
+def _refresh(state: tuple) -> str:
+    if not state:
+        return "no job: run parcours db migrate"
+    _, scheduled, every, status, since = state
+    last = "not run yet" if status is None else f"last run {status.lower()}" + \
+        ("" if since is None else f", last success {since:.0f} s ago")
+    return f"every {every:.0f} s, {last}" if scheduled else f"paused, {last}"
 
 
 def _geoip_age_days(settings: Settings) -> float | None:
@@ -46,7 +83,7 @@ def report(settings: Settings) -> list[tuple[str, str]]:
     engine = f"{instance[1]} ({ENGINES[instance[1]]})" if instance else "not chosen yet: run parcours db migrate"
     depth = spool.depth(settings.spool_dir)
     lag = "none" if depth["lag_seconds"] is None else f"{depth['lag_seconds']:.0f} s"
-    return [
+    rows = [
         ("postgresql", server.split()[0]),
         ("timescaledb", f"{version} ({edition} edition)" if version else "extension not created: run parcours db migrate"),
         ("rollup engine", engine),
@@ -56,6 +93,8 @@ def report(settings: Settings) -> list[tuple[str, str]]:
                        + (f" under {settings.spool_dir / 'quarantine'}" if depth["quarantined"] else "")),
         ("geoip", _geoip(settings)),
     ]
+    state = _refresh_state(settings)
+    return rows if state is None else rows + [("rollup refresh", _refresh(state))]
 
 
 def _geoip(settings: Settings) -> str:

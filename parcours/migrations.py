@@ -90,7 +90,7 @@ def migrate(conn: psycopg.Connection, requested_engine: str = "auto") -> list[st
         for migration in pending:
             _apply(conn, migration, engine)
         if engine == "continuous":
-            rollups.schedule_backfill(conn, declared_rollups(found))
+            rollups.schedule_refresh(conn, declared_rollups(found))
         return [m.name for m in pending]
     finally:
         conn.execute(q["unlock"])

@@ -1,10 +1,11 @@
 """One definition per rollup, two ways to materialize it (see docs/architecture.md).
 
 A rollup file in sql/aggregates/ holds a single SELECT over the hypertables. On the Community
-edition it becomes a continuous aggregate that a refresh policy keeps current (and that serves
-not-yet-materialized buckets in real time). On the Apache-2 edition it becomes a plain view (the
-definition) plus an ordinary table the worker refreshes, in the transaction that loads new
-events, for exactly the buckets those events touched. Reports read the same name either way.
+edition it becomes a continuous aggregate that reads its materialization alone, which one
+TimescaleDB job keeps current (sql/schema/0080_materialized_rollups.sql). On the Apache-2
+edition it becomes a plain view (the definition) plus an ordinary table the worker refreshes, in
+the transaction that loads new events, for exactly the buckets those events touched. Reports
+read the same name either way.
 """
 
 from __future__ import annotations
@@ -56,24 +57,24 @@ def create(conn: psycopg.Connection, rollup: Rollup, engine: str) -> None:
 
 
 def _create_continuous(conn: psycopg.Connection, rollup: Rollup) -> None:
-    """A continuous aggregate, real-time (buckets not yet materialized are read from its
-    source), refreshed every minute over a window that starts three days (or three buckets)
-    back and ends one bucket before now."""
+    """A materialized-only continuous aggregate, filled now: schedule_refresh adds it to the
+    job that refreshes them all."""
     name = _ident(rollup.name)
     conn.execute(sql.SQL(
-        "CREATE MATERIALIZED VIEW {} WITH (timescaledb.continuous, timescaledb.materialized_only = false)"
+        "CREATE MATERIALIZED VIEW {} WITH (timescaledb.continuous, timescaledb.materialized_only = true)"
         " AS {} WITH NO DATA"
     ).format(name, sql.SQL(rollup.select)))
-    conn.execute(
-        "SELECT add_continuous_aggregate_policy(%(name)s::regclass, start_offset => %(start)s,"
-        " end_offset => %(end)s, schedule_interval => INTERVAL '1 minute')",
-        {"name": rollup.name, "start": refresh_window(rollup.width), "end": rollup.width},
-    )
     conn.execute("CALL refresh_continuous_aggregate(%(name)s::regclass, NULL, NULL)", {"name": rollup.name})
 
 
+# New events must show within a minute of collection: the worker loads them within seconds,
+# and the continuous engine's refresh job runs this often.
+REFRESH_EVERY = timedelta(seconds=30)
+
+
 def refresh_window(width: timedelta) -> timedelta:
-    """How far back a refresh policy recomputes: raw data must be kept longer than this."""
+    """How far back every refresh reaches, to pick up what changed in the recent past by any
+    path: raw data must be kept longer than this."""
     return max(timedelta(days=3), 3 * width)
 
 
@@ -116,8 +117,8 @@ def refresh_range(conn: psycopg.Connection, start: datetime, end: datetime, widt
 def mark_stale(conn: psycopg.Connection, start: datetime, end: datetime, engine: str) -> None:
     """Record that rows in [start, end] changed, in the caller's transaction. On the table
     engine, refresh the finest rollups over it now and leave the wider ones to refresh_stale;
-    on the continuous engine, the backfill job refreshes what no policy will
-    (sql/schema/0077_backfill_refresh.sql)."""
+    on the continuous engine, the refresh job reaches back to it on its next run
+    (sql/schema/0080_materialized_rollups.sql)."""
     if engine == "table":
         refresh_range(conn, start, end, "finest")
     conn.execute(queries.load("worker")["mark_stale_rollups"], {"lo": start, "hi": end})
@@ -137,18 +138,21 @@ def continuous_aggregates(conn: psycopg.Connection, declared: list[Rollup]) -> l
     return [r for r in declared if r.name in existing]
 
 
-def schedule_backfill(conn: psycopg.Connection, declared: list[Rollup]) -> None:
-    """Continuous engine: run parcours.refresh_backfill every minute over the continuous
+def schedule_refresh(conn: psycopg.Connection, declared: list[Rollup]) -> None:
+    """Continuous engine: run parcours.refresh_rollups every REFRESH_EVERY over the continuous
     aggregates among `declared` (the rollups in creation order), each with its bucket width and
-    its policy's window. `conn` is the owner's: the job runs as the role that adds it."""
+    window, and run it once now: a database migrated from real-time aggregates (0080) would
+    otherwise miss their unmaterialized buckets until the first run. `conn` is the owner's, in
+    autocommit mode: the job runs as the role that adds it."""
     q = queries.load("migrations")
-    config = {"rollups": [{"name": r.name, "width": _interval(r.width), "policy_start": _interval(refresh_window(r.width))}
+    config = {"rollups": [{"name": r.name, "width": _interval(r.width), "window": _interval(refresh_window(r.width))}
                           for r in continuous_aggregates(conn, declared)]}
-    job = conn.execute(q["backfill_job"]).fetchone()
+    job = conn.execute(q["refresh_job"]).fetchone()
     if job is None:
-        conn.execute(q["add_backfill_job"], {"config": Jsonb(config)})
+        job = conn.execute(q["add_refresh_job"], {"config": Jsonb(config), "every": REFRESH_EVERY}).fetchone()
     else:
-        conn.execute(q["configure_backfill_job"], {"job_id": job[0], "config": Jsonb(config)})
+        conn.execute(q["configure_refresh_job"], {"job_id": job[0], "config": Jsonb(config), "every": REFRESH_EVERY})
+    conn.execute("CALL run_job(%s)", job)
 
 
 def _interval(span: timedelta) -> str:

@@ -30,7 +30,7 @@ from playwright.sync_api import sync_playwright
 from psycopg import sql
 from pydantic import SecretStr
 
-from parcours import migrations
+from parcours import migrations, queries
 from parcours.settings import Settings
 
 TEMPLATE = "parcours_test_template"
@@ -56,13 +56,11 @@ def template_database() -> str:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(TEMPLATE)))
     with _admin(TEMPLATE) as conn:
         migrations.migrate(conn, _base_settings().rollup_engine)
-        # On Community, refresh policies run on the scheduler's clock. One that ran in the middle
-        # of a test would materialize the buckets of its window, and the older buckets a test
-        # loaded but no refresh covered would drop out of the report: whether a test passed
-        # would depend on when the scheduler woke. Paused, reports read those buckets in real
-        # time, as they do for minutes after every load in production.
+        # On Community, the refresh job runs on the scheduler's clock: whether a report read
+        # right after a load counted it would depend on when the scheduler woke. Paused, it runs
+        # when a test says (the refresh_rollups fixture), as it would within 30 s in production.
         conn.execute("SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs"
-                     " WHERE proc_name = 'policy_refresh_continuous_aggregate'")
+                     " WHERE proc_schema = 'parcours' AND proc_name = 'refresh_rollups'")
     with _admin("postgres") as conn:
         # TimescaleDB's scheduler connects to every database with the extension; a template
         # must have no connections to be copied.
@@ -156,7 +154,19 @@ def property_id(admin: psycopg.Connection, owner: dict) -> str:
 
 
 @pytest.fixture
-def load_events(settings: Settings, property_id: str):
+def refresh_rollups(admin: psycopg.Connection):
+    """Bring the rollups up to date with everything loaded: on the continuous engine, run the
+    refresh job now; the table engine refreshed them as it loaded."""
+    def refresh(conn: psycopg.Connection = admin) -> None:
+        job = conn.execute(queries.load("migrations")["refresh_job"]).fetchone()
+        if job:
+            conn.execute("CALL run_job(%s)", job)
+
+    return refresh
+
+
+@pytest.fixture
+def load_events(settings: Settings, property_id: str, refresh_rollups):
     """Stage events in the spool and run the worker over them, as production does.
     Each event: (UTC time 'YYYY-MM-DDTHH:MM[:SS]', ip, user agent, beacon fields beyond p)."""
     from parcours import spool
@@ -169,7 +179,9 @@ def load_events(settings: Settings, property_id: str):
             beacon = {"p": property_id, "n": "page_view", "u": "https://example.com/", **fields}
             writer.append(spool.record(spool.nanoseconds(instant), ip, agent, beacon), spool.nanoseconds(instant))
         writer.close()
-        return run.once(settings)
+        loaded = run.once(settings)
+        refresh_rollups()
+        return loaded
 
     return load
 

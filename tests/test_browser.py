@@ -22,7 +22,8 @@ def site(parcours_url: str, property_id: str) -> Starlette:
     return Starlette(routes=[Route("/article", lambda request: HTMLResponse(page))])
 
 
-def test_an_owner_signs_up_adds_a_site_and_reads_its_first_visit(until, settings, serve, browser, inbox):
+def test_an_owner_signs_up_adds_a_site_and_reads_its_first_visit(until, settings, serve, browser, inbox,
+                                                                 refresh_rollups):
     mail = {"smtp_host": "127.0.0.1", "smtp_port": inbox.port, "smtp_starttls": False}
     parcours_url = serve(create_app(settings.model_copy(update=mail)))
     dashboard = browser.new_page()
@@ -39,6 +40,7 @@ def test_an_owner_signs_up_adds_a_site_and_reads_its_first_visit(until, settings
     assert f"/js/{property_id}.js" in dashboard.locator("#snippet").inner_text()
 
     visit(until, browser, serve(site(parcours_url, property_id)), settings)
+    refresh_rollups()
     # The setup page polls, and turns live by itself.
     dashboard.get_by_role("link", name="See today's report").click(timeout=10_000)
     page_views = dashboard.locator('[data-metric="page_views"] .value')

@@ -54,12 +54,20 @@ SELECT to_regclass('parcours.instance') IS NOT NULL AND to_regclass('parcours.mi
 -- name: continuous_aggregates
 SELECT format('%%I.%%I', view_schema, view_name) FROM timescaledb_information.continuous_aggregates;
 
--- name: backfill_job
--- The job that refreshes buckets no refresh policy reaches (sql/schema/0077_backfill_refresh.sql).
-SELECT job_id FROM timescaledb_information.jobs WHERE proc_schema = 'parcours' AND proc_name = 'refresh_backfill';
+-- name: refresh_job
+-- The job that keeps continuous aggregates current (sql/schema/0080_materialized_rollups.sql).
+SELECT job_id FROM timescaledb_information.jobs WHERE proc_schema = 'parcours' AND proc_name = 'refresh_rollups';
 
--- name: add_backfill_job
-SELECT add_job('parcours.refresh_backfill', INTERVAL '1 minute', config => %(config)s);
+-- name: refresh_job_state
+-- For parcours doctor: whether it runs, and how long since it last brought the rollups up to
+-- date (TimescaleDB says -infinity before the first success).
+SELECT j.job_id, j.scheduled, extract(epoch FROM j.schedule_interval), s.last_run_status,
+       CASE WHEN isfinite(s.last_successful_finish) THEN extract(epoch FROM now() - s.last_successful_finish) END
+FROM timescaledb_information.jobs AS j LEFT JOIN timescaledb_information.job_stats AS s USING (job_id)
+WHERE j.proc_schema = 'parcours' AND j.proc_name = 'refresh_rollups';
 
--- name: configure_backfill_job
-SELECT alter_job(%(job_id)s, config => %(config)s);
+-- name: add_refresh_job
+SELECT add_job('parcours.refresh_rollups', %(every)s, config => %(config)s);
+
+-- name: configure_refresh_job
+SELECT alter_job(%(job_id)s, schedule_interval => %(every)s, config => %(config)s);

@@ -2,13 +2,35 @@
 
 import pytest
 
+from parcours import queries
+
+
+def refresh_job(admin):
+    """The continuous engine's refresh job (the test template pauses it); None on the table engine."""
+    return admin.execute(queries.load("migrations")["refresh_job"]).fetchone()
+
 
 def test_doctor_names_the_edition_and_the_engine(cli, settings, admin):
+    if job := refresh_job(admin):
+        admin.execute("SELECT alter_job(%s, scheduled => true)", job)
     edition = admin.execute("SELECT edition, engine FROM parcours.instance").fetchone()
     result = cli("doctor")
     assert result.returncode == 0, result.stderr
     assert f"({edition[0]} edition)" in result.stdout and f"rollup engine  {edition[1]} (" in result.stdout
     assert "0 pending" in result.stdout
+
+
+def test_doctor_says_when_the_rollups_refresh_job_is_paused(cli, admin):
+    job = refresh_job(admin)
+    if job is None:
+        pytest.skip("the table engine refreshes its rollups in the worker: there is no job to watch")
+    paused = cli("doctor")
+    assert paused.returncode == 1 and "the rollups' refresh job is paused" in paused.stderr, paused.stderr
+    assert "rollup refresh paused" in paused.stdout
+    admin.execute("SELECT alter_job(%s, scheduled => true)", job)
+    resumed = cli("doctor")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "rollup refresh every 30 s" in resumed.stdout
 
 
 def test_user_and_property_round_trip(cli, settings):

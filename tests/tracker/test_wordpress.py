@@ -134,7 +134,7 @@ def test_the_home_page_search_and_404(wordpress):
     assert missing.status_code == 404 and metadata(missing.text) == {"type": "404", **flags("is_404")}
 
 
-def test_a_visit_reaches_parcours_with_the_post_s_topics(until, wordpress, settings, admin, browser):
+def test_a_visit_reaches_parcours_with_the_post_s_topics(until, wordpress, settings, admin, browser, refresh_rollups):
     probe = browser.new_page()
     person = probe.evaluate("navigator.userAgent").replace("HeadlessChrome", "Chrome")
     probe.close()
@@ -151,6 +151,7 @@ def test_a_visit_reaches_parcours_with_the_post_s_topics(until, wordpress, setti
     row = admin.execute("SELECT page_type, author, categories, tags FROM metrics.page_views WHERE page_type = 'post'"
                         ).fetchone()
     assert row == ("post", "Ada Lovelace", ["Science"], TAGS)
+    refresh_rollups()
     query = stats.Query(wordpress["property"], periods.resolve("today", "Asia/Kolkata"))
     def topics(dimension):  # the search page has none: "(unknown)" is a row of its own
         return sorted((r["value"] for r in stats.breakdown(admin, query, dimension) if r["value"]), key=str.lower)

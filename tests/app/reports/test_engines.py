@@ -33,7 +33,7 @@ def engines(admin) -> list[str]:
 
 
 @pytest.fixture
-def database_for(settings, admin, tmp_path):
+def database_for(settings, admin, tmp_path, refresh_rollups):
     made = []
 
     def make(engine: str):
@@ -53,6 +53,8 @@ def database_for(settings, admin, tmp_path):
             writer.append(spool.record(spool.nanoseconds(instant), ip, FIREFOX, beacon), spool.nanoseconds(instant))
         writer.close()
         run.once(local)
+        with psycopg.connect(url, autocommit=True) as conn:
+            refresh_rollups(conn)
         return url
 
     yield make
