@@ -29,6 +29,11 @@ DECLARE
     rollup jsonb;
     width interval;
 BEGIN
+    -- One run at a time: TimescaleDB refuses a refresh that overlaps one in progress, so a run
+    -- started by hand (CALL run_job, as `parcours db migrate` does) beside the scheduled one
+    -- would fail. The lock is the session's, to hold across the refreshes' commits; a second
+    -- run waits for the first, then refreshes what came since.
+    PERFORM pg_advisory_lock(hashtext('parcours.refresh_rollups'));
     SELECT array_agg(s.id), min(s.lo) INTO taken, stale_from FROM parcours.stale_rollups AS s;
     SELECT now() - (j.config ->> 'drop_after')::interval + INTERVAL '1 day' INTO kept_from
     FROM timescaledb_information.jobs AS j
@@ -43,6 +48,7 @@ BEGIN
             NULL);
     END LOOP;
     DELETE FROM parcours.stale_rollups WHERE id = ANY(taken);
+    PERFORM pg_advisory_unlock(hashtext('parcours.refresh_rollups'));
 END
 $$;
 
