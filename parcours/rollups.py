@@ -132,12 +132,6 @@ def refresh_stale(conn: psycopg.Connection) -> None:
             refresh_range(conn, start, end, "wider")
 
 
-def continuous_aggregates(conn: psycopg.Connection, declared: list[Rollup]) -> list[Rollup]:
-    """Those of `declared` that are continuous aggregates here, in the order given."""
-    existing = {name for (name,) in conn.execute(queries.load("migrations")["continuous_aggregates"], {})}
-    return [r for r in declared if r.name in existing]
-
-
 def schedule_refresh(conn: psycopg.Connection, declared: list[Rollup]) -> None:
     """Continuous engine: run parcours.refresh_rollups every REFRESH_EVERY over the continuous
     aggregates among `declared` (the rollups in creation order), each with its bucket width and
@@ -145,8 +139,9 @@ def schedule_refresh(conn: psycopg.Connection, declared: list[Rollup]) -> None:
     otherwise miss their unmaterialized buckets until the first run. `conn` is the owner's, in
     autocommit mode: the job runs as the role that adds it."""
     q = queries.load("migrations")
+    existing = {name for (name,) in conn.execute(q["continuous_aggregates"], {})}
     config = {"rollups": [{"name": r.name, "width": _interval(r.width), "window": _interval(refresh_window(r.width))}
-                          for r in continuous_aggregates(conn, declared)]}
+                          for r in declared if r.name in existing]}
     job = conn.execute(q["refresh_job"]).fetchone()
     if job is None:
         job = conn.execute(q["add_refresh_job"], {"config": Jsonb(config), "every": REFRESH_EVERY}).fetchone()

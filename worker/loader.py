@@ -7,8 +7,8 @@ the last line consumed is recorded in parcours.loaded_segments, all before one c
 before a commit resumes after the previous batch; a crash after the last one finds the segment
 complete and only archives the file. Each batch records the range it touched as it commits:
 on the Apache-2 engine, day and week rollups are recomputed from those ranges once the spool is
-drained (parcours/rollups.py refresh_stale); on Community, a job refreshes the parts that no
-refresh policy reaches any more (sql/schema/0077_backfill_refresh.sql).
+drained (parcours/rollups.py refresh_stale); on Community, the refresh job reaches back to
+them on its next run (sql/schema/0080_materialized_rollups.sql).
 """
 
 from __future__ import annotations
