@@ -191,6 +191,14 @@ def archive(segment: Path, root: Path, scrub: Callable[[int, bytes], bytes] | No
     return target
 
 
+def write_private(target: Path, data: bytes) -> None:
+    """Replace `target` with `data`, readable by this user alone (mode 0600)."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        os.fchmod(fd, 0o600)  # a file left by an earlier run keeps its mode through O_CREAT
+        handle.write(data)
+
+
 def waiting_segments(root: Path) -> list[Path]:
     """Open and sealed segments: everything accepted and not yet loaded."""
     dirs = paths(root)  # read-only: doctor and the counters run as users that may not write here

@@ -61,7 +61,8 @@ class Summary:
 @dataclass
 class Batch:
     events: list[dict] = field(default_factory=list)
-    quarantined: list[str] = field(default_factory=list)
+    lines: list[tuple[int, bytes]] = field(default_factory=list)  # each event's (number, line)
+    quarantined: list[tuple[int, bytes, str]] = field(default_factory=list)  # (number, line, reason)
     dropped: dict[str, int] = field(default_factory=dict)
 
 
@@ -73,13 +74,16 @@ def prepare(lines, context: pipeline.Context, derived: dict | None = None) -> Ba
         try:
             outcome = pipeline.process(pipeline.parse_record(line), context)
         except pipeline.Quarantine as reason:
-            batch.quarantined.append(json.dumps({"line": number, "reason": str(reason),
-                                                 "record": line.decode("utf-8", "replace")}))
+            batch.quarantined.append((number, line, str(reason)))
+            continue
+        except Exception as error:  # noqa: BLE001 (an enrichment step's failure is this line's, not the batch's)
+            batch.quarantined.append((number, line, f"enrichment failed: {type(error).__name__}: {error}"))
             continue
         if isinstance(outcome, pipeline.Dropped):
             batch.dropped[outcome.reason] = batch.dropped.get(outcome.reason, 0) + 1
             continue
         batch.events.append(outcome)
+        batch.lines.append((number, line))
         if derived is not None:
             derived[number] = (outcome["visitor_id"], (outcome["country"], outcome["region"], outcome["city"]))
     return batch
@@ -111,14 +115,48 @@ def _scrubbed(number: int, line: bytes, derived: dict[int, tuple], context: pipe
 def _load_batch(conn: psycopg.Connection, name: str, chunk: list[tuple[int, bytes]], root: Path,
                 context: pipeline.Context, engine: str, summary: Summary, derived: dict[int, tuple]) -> None:
     batch = prepare(chunk, context, derived)
-    _write_quarantine(batch, name, chunk[0][0], root)
-    store(conn, batch.events, engine)
+    batch.quarantined += store_isolating(conn, batch.events, batch.lines, engine)
+    _write_quarantine(batch, name, chunk[0][0], root, derived, context)
     conn.execute(queries.load("worker")["record_progress"],
-                 {"name": name, "events": len(batch.events), "lines": chunk[-1][0], "complete": False})
-    summary.events += len(batch.events)
+                 {"name": name, "events": len(batch.lines), "lines": chunk[-1][0], "complete": False})
+    summary.events += len(batch.lines)
     summary.quarantined += len(batch.quarantined)
     for reason, count in batch.dropped.items():
         summary.dropped[reason] = summary.dropped.get(reason, 0) + count
+
+
+def store_isolating(conn: psycopg.Connection, events: list[dict], lines: list[tuple[int, bytes]],
+                    engine: str) -> list[tuple[int, bytes, str]]:
+    """store() the events, each from the line beside it. Should PostgreSQL refuse a row, the
+    lines that cause it are found by halving (savepoints), and returned with the reason while
+    the rest are stored; `lines` keeps only those stored. Other errors (the database gone) raise."""
+    try:
+        with conn.transaction():
+            store(conn, [dict(event) for event in events], engine)  # copies: a retry starts clean
+        return []
+    except Exception as error:
+        if not _refuses_row(error):
+            raise
+        if len(events) == 1:
+            refused = [(*lines[0], f"refused by the database: {type(error).__name__}: {error}")]
+            lines.clear()
+            return refused
+    half, second = len(events) // 2, lines[len(events) // 2:]
+    del lines[len(events) // 2:]
+    refused = store_isolating(conn, events[:half], lines, engine)
+    refused += store_isolating(conn, events[half:], second, engine)
+    lines += second
+    return refused
+
+
+def _refuses_row(error: Exception) -> bool:
+    """A value PostgreSQL (or psycopg, before sending it) will not store — data exceptions,
+    constraint violations, program limits such as an index row too large — not a lost server."""
+    if isinstance(error, (psycopg.DataError, psycopg.IntegrityError)):
+        return True
+    if isinstance(error, psycopg.Error):
+        return (error.sqlstate or "")[:2] in ("22", "23", "54")
+    return isinstance(error, (ValueError, TypeError, OverflowError))
 
 
 def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
@@ -190,13 +228,19 @@ def copy_rows(conn: psycopg.Connection, query: str, rows: list[tuple]) -> None:
             copy.write_row(row)
 
 
-def _write_quarantine(batch: Batch, name: str, first_line: int, root: Path) -> None:
+def _write_quarantine(batch: Batch, name: str, first_line: int, root: Path, derived: dict[int, tuple],
+                      context: pipeline.Context) -> None:
     # Named after the segment and the batch's first line, so a reload after a crash rewrites
-    # rather than duplicates it.
-    if batch.quarantined:
-        target = spool.layout(root)["quarantine"] / name.replace(".jsonl", f".{first_line}.jsonl")
-        target.write_text("\n".join(batch.quarantined) + "\n")
-        log.warning("quarantined %d records of %s", len(batch.quarantined), name)
+    # rather than duplicates it. Scrubbed of client addresses and private to the worker's
+    # user, as the archive is.
+    if not batch.quarantined:
+        return
+    target = spool.layout(root)["quarantine"] / name.replace(".jsonl", f".{first_line}.jsonl")
+    entries = [json.dumps({"line": number, "reason": reason,
+                           "record": _scrubbed(number, line, derived, context).decode("utf-8", "replace")})
+               for number, line, reason in sorted(batch.quarantined)]
+    spool.write_private(target, ("\n".join(entries) + "\n").encode())
+    log.warning("quarantined %d records of %s", len(batch.quarantined), name)
 
 
 def context(conn: psycopg.Connection, secret: bytes, geo=None) -> pipeline.Context:

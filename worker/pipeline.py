@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import functools
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from parcours import record as contract
 from worker import agents, geo, referrers
 
 
@@ -80,6 +82,10 @@ def validate(record: Any) -> dict[str, Any]:
             received_at = received_at.astimezone(timezone.utc)
     except (TypeError, ValueError):
         raise Quarantine("received_at is not an ISO 8601 time") from None
+    try:
+        contract.check(record["event"], record["user_agent"])
+    except contract.Unloadable as error:
+        raise Quarantine(str(error)) from None
     return {**record, "received_at": received_at}  # the parsed JSON itself stays as written
 
 
@@ -111,7 +117,7 @@ def user_agent(event: dict, record: dict, context: Context) -> dict:
 def referrer(event: dict, record: dict, context: Context) -> dict:
     """Source and channel; a referrer on the property's own domains is internal, not a source."""
     domains = context.properties[event["property_id"]].domains
-    utm = referrers.campaign(record["event"]["u"])
+    utm = contract.campaign(record["event"]["u"])
     event.update(utm)
     event["source"], event["channel"] = referrers.classify(event["referrer_domain"], domains, utm)
     return event
@@ -196,15 +202,15 @@ def _place_json(place: tuple) -> bytes:
 
 
 def scrub(line: bytes, context: Context) -> bytes:
-    """The archived form of a loaded spool line: the client address replaced by what was derived
-    from it (visitor id and place), so the archive keeps no IP yet replays to the same rows.
-    A record of a deleted property loses its address too; a line that is not a record at all
-    (quarantined with its reason) is archived as it came."""
+    """The archived (or quarantined) form of a spool line: the client address replaced by what
+    was derived from it (visitor id and place), so the archive keeps no IP yet replays to the
+    same rows. A record of a deleted property loses its address too, and so does a line the
+    worker cannot read as a record (quarantined with its reason)."""
     try:
         record = _json(line)
         parsed = validate(record)
     except Quarantine:
-        return line
+        return _without_ip(line)
     if "ip" not in record:
         return line
     if parsed["event"]["p"] in context.properties:
@@ -213,3 +219,20 @@ def scrub(line: bytes, context: Context) -> bytes:
         record["place"] = [located["country"], located["region"], located["city"]]
     del record["ip"]
     return orjson.dumps(record)
+
+
+def _without_ip(line: bytes) -> bytes:
+    # The standard library's parser is lenient where orjson is not (NaN, integers past 64 bits,
+    # lone surrogates), so a record refused for those still loses its address cleanly.
+    try:
+        record = json.loads(line)
+    except (ValueError, RecursionError):
+        return _ANY_IP_FIELD.sub(b"", line)
+    if not isinstance(record, dict) or "ip" not in record:
+        return line
+    del record["ip"]
+    return json.dumps(record, separators=(",", ":")).encode()
+
+
+# "ip": in any spacing, whatever follows up to the next comma or brace: a line that is not JSON.
+_ANY_IP_FIELD = re.compile(rb'"ip"\s*:\s*("(?:[^"\\]|\\.)*"|[^,}]*)\s*,?')

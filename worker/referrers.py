@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import json
-from urllib.parse import parse_qsl, urlsplit
 
 KIND_CHANNEL = {"search": "organic_search", "social": "social", "email": "email", "unknown": "referral"}
 # Current sources the database predates, in its own shape.
@@ -27,7 +26,6 @@ EXTRA = {
     "email": {"Substack": ["substack.com"], "Outlook": ["outlook.live.com", "outlook.office.com"],
               "Proton Mail": ["mail.proton.me"]},
 }
-UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
 @functools.cache
@@ -61,17 +59,6 @@ def source(host: str) -> tuple[str, str] | None:
 
 def is_internal(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
-
-
-def campaign(page_url: str) -> dict[str, str]:
-    """The utm_* parameters of a landing URL (collect kept them and nothing else personal)."""
-    return dict(_campaign(page_url)) if "?" in page_url else {}
-
-
-@functools.lru_cache(maxsize=8192)
-def _campaign(page_url: str) -> tuple[tuple[str, str], ...]:
-    query = urlsplit(page_url).query
-    return tuple((key, value[:200]) for key, value in parse_qsl(query) if key in UTM)
 
 
 def classify(referrer_host: str | None, domains: tuple[str, ...], utm: dict[str, str]) -> tuple[str | None, str]:

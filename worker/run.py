@@ -1,4 +1,5 @@
-"""The worker's loop: drain the spool, wait, repeat; wait out database outages with backoff.
+"""The worker's loop: drain the spool, wait, repeat; wait out database and disk outages with
+backoff. Nothing in a spool line can stop it: the loader quarantines what it cannot load.
 Only one worker runs per database (an advisory lock says so), because segments load in order."""
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ def forever(settings: Settings) -> None:
             conn, backoff = None, min(MAX_BACKOFF, backoff * 2)
             counted.inc("parcours_worker_database_errors_total")
             log.warning("database unavailable (%s); retrying in %.0f s", str(error).strip(), backoff)
+        except OSError as error:  # the spool's disk: full, read-only, gone; nothing a line did
+            backoff = min(MAX_BACKOFF, backoff * 2)
+            counted.inc("parcours_worker_disk_errors_total")
+            log.warning("spool unavailable (%s); retrying in %.0f s", error, backoff)
         time.sleep(backoff)
 
 
@@ -81,6 +86,7 @@ def _counters(settings: Settings) -> Registry:
     counted.counter("parcours_events_quarantined_total", "Spool lines set aside as unreadable.")
     counted.counter("parcours_events_dropped_total", "Events dropped by the pipeline, by reason.")
     counted.counter("parcours_worker_database_errors_total", "Times the database was unreachable.")
+    counted.counter("parcours_worker_disk_errors_total", "Times the spool could not be read or written.")
     counted.gauges(spool_gauges(settings.spool_dir))
     return counted
 

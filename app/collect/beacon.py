@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from parcours import record
 
 MAX_BYTES = 8 * 1024
 STANDARD_EVENTS = frozenset({"page_view", "ping", "scroll", "page_exit"})
 PROPERTY_ID = re.compile(r"^[a-z0-9]{6,32}$")
 CUSTOM_NAME = re.compile(r"^[\w .:/-]{1,64}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class BeaconError(ValueError):
@@ -30,13 +32,23 @@ def parse(body: bytes) -> dict[str, Any]:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise BeaconError("body is not UTF-8") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        raise BeaconError("body is not JSON") from None
+    data = _json(text)
     if not isinstance(data, dict):
         raise BeaconError("body must be a JSON object")
     return sanitize(data)
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_not_a_number)
+    except RecursionError:
+        raise BeaconError("body is nested too deeply") from None
+    except ValueError as error:  # JSONDecodeError, and numbers past the int-string limit
+        raise BeaconError(f"body is not JSON: {str(error).split(':')[0]}") from None
+
+
+def _not_a_number(constant: str) -> None:
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def _text(data: dict[str, Any], key: str, limit: int, required: bool = False) -> str | None:
@@ -50,9 +62,7 @@ def _text(data: dict[str, Any], key: str, limit: int, required: bool = False) ->
     return _printable(value)[:limit]
 
 
-def _printable(value: str) -> str:
-    # isprintable() is a fast C check that fails on every control character.
-    return value if value.isprintable() else _CONTROL.sub("", value)
+_printable = record.storable
 
 
 def _int(data: dict[str, Any], key: str, low: int, high: int) -> int | None:
@@ -61,8 +71,8 @@ def _int(data: dict[str, Any], key: str, low: int, high: int) -> int | None:
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise BeaconError(f"field '{key}' must be a number")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise BeaconError(f"field '{key}' must be a finite number")
     return int(min(max(value, low), high))
 
 
@@ -72,19 +82,25 @@ URL_CACHE = 8192
 
 
 def _page_url(data: dict[str, Any]) -> str:
-    return _clean_page_url(_text(data, "u", 2048, required=True) or "")
+    return _clean_page_url(record.fit_bytes(_text(data, "u", 2048, required=True) or "", record.MAX_URL_BYTES))
 
 
 @functools.lru_cache(maxsize=URL_CACHE)
 def _clean_page_url(value: str) -> str:
-    """The page URL without its fragment, its query reduced to campaign parameters
-    (utm_*, ref, source) with a value: other parameters can carry personal data and split one
-    page in many. Kept pairs stay as the page encoded them."""
+    """The page URL without its fragment or user info, its query reduced to campaign
+    parameters (utm_*, ref, source) with a value: other parameters can carry personal data and
+    split one page in many. Kept pairs stay as the page encoded them."""
+    host = record.host_of(value)
+    if not host:
+        raise BeaconError("field 'u' must be an http(s) URL with a valid host")
     url = urlsplit(value)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise BeaconError("field 'u' must be an http(s) URL")
     kept = [pair for pair in url.query.split("&") if _is_campaign(pair)]
-    return urlunsplit((url.scheme, url.netloc.lower(), url.path or "/", "&".join(kept), ""))
+    return urlunsplit((url.scheme, _netloc(host, url.port), url.path or "/", "&".join(kept), ""))
+
+
+def _netloc(host: str, port: int | None) -> str:
+    bracketed = f"[{host}]" if ":" in host else host
+    return bracketed if port is None else f"{bracketed}:{port}"
 
 
 def _is_campaign(pair: str) -> bool:
@@ -99,16 +115,18 @@ def page_host(url: str) -> str:
 
 
 def _referrer(data: dict[str, Any]) -> str | None:
-    return _clean_referrer(_text(data, "r", 2048) or "")
+    return _clean_referrer(record.fit_bytes(_text(data, "r", 2048) or "", record.MAX_URL_BYTES))
 
 
 @functools.lru_cache(maxsize=URL_CACHE)
 def _clean_referrer(value: str) -> str | None:
-    """Scheme, host and path only; a referrer that is not an http(s) URL is dropped, not refused."""
-    url = urlsplit(value)
-    if url.scheme not in ("http", "https") or not url.hostname:
+    """Scheme, host and path only (no user info, port, query or fragment); a referrer that is
+    not an http(s) URL with a valid host is dropped, not refused."""
+    host = record.host_of(value)
+    if not host:
         return None
-    return urlunsplit((url.scheme, url.netloc.lower(), url.path, "", ""))
+    url = urlsplit(value)
+    return urlunsplit((url.scheme, _netloc(host, None), url.path, "", ""))
 
 
 def _name(data: dict[str, Any]) -> str:
@@ -174,9 +192,9 @@ def sanitize(data: dict[str, Any]) -> dict[str, Any]:
         "r": _referrer(data),
         "t": _text(data, "t", 512),
         "l": _text(data, "l", 35),
-        "w": _int(data, "w", 0, 100_000),
-        "e": _int(data, "e", 0, 86_400_000),
-        "s": _int(data, "s", 0, 100),
+        "w": _int(data, "w", *record.RANGES["w"]),
+        "e": _int(data, "e", *record.RANGES["e"]),
+        "s": _int(data, "s", *record.RANGES["s"]),
         "d": _props(data),
         "m": _meta(data),
     }

@@ -20,7 +20,7 @@ from app.collect import asgi, beacon, tracker
 from app.collect.asgi import Receive, Refused, Scope, Send
 from app.collect.commit import GroupCommit
 from app.collect.properties import ActiveProperties
-from parcours import spool
+from parcours import record, spool
 from parcours.counters import Registry, serve_counters, spool_gauges
 from parcours.proxies import client_ip
 from parcours.ratelimit import RateLimiter
@@ -142,12 +142,12 @@ async def collect(collector: Collector, scope: Scope, receive: Receive, send: Se
     try:
         if not collector.limiter.allow(ip):
             raise Refused(429, "too many events from this address; slow down")
-        event = await _accept(collector, headers, receive)
+        user_agent = record.storable(headers.get(b"user-agent", b"").decode("latin-1")[:MAX_USER_AGENT])
+        event = await _accept(collector, headers, receive, user_agent)
     except Refused as refusal:
         collector.counters.inc("parcours_events_refused_total", status=str(refusal.status), reason=refusal.reason)
         retry = [(b"retry-after", b"1")] if refusal.status == 429 else []
         return await asgi.refuse(send, refusal, [CORS, *retry])
-    user_agent = headers.get(b"user-agent", b"").decode("latin-1")[:MAX_USER_AGENT]
     try:
         await collector.commit.append(spool.record(received_ns, ip, user_agent, event))
     except OSError:
@@ -159,15 +159,17 @@ async def collect(collector: Collector, scope: Scope, receive: Receive, send: Se
     await asgi.respond(send, 202, extra=[CORS])
 
 
-async def _accept(collector: Collector, headers: dict[bytes, bytes], receive: Receive) -> dict:
-    """The sanitized event, or Refused with the reason it cannot be staged."""
+async def _accept(collector: Collector, headers: dict[bytes, bytes], receive: Receive, user_agent: str) -> dict:
+    """The sanitized event, or Refused with the reason it cannot be staged: it is staged only
+    if the worker will load it (parcours/record.py)."""
     content_type = headers.get(b"content-type", b"text/plain").split(b";")[0].strip().lower()
     if content_type not in CONTENT_TYPES:
         raise Refused(415, "send the beacon as text/plain or application/json")
     body = await asgi.body(receive, headers.get(b"content-length"), beacon.MAX_BYTES)
     try:
         event = beacon.parse(body)
-    except beacon.BeaconError as error:
+        record.check(event, user_agent)
+    except (beacon.BeaconError, record.Unloadable) as error:
         raise Refused(400, str(error)) from None
     if event["p"] not in collector.properties:
         raise Refused(404, "unknown property")
