@@ -7,6 +7,7 @@ Role "collect" serves only the collect path, so collection survives a broken das
 
 from __future__ import annotations
 
+import functools
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,7 +30,7 @@ from app.collect import routes as collect_routes
 from app.collect.asgi import Receive, Scope, Send
 from app.dashboard import routes as dashboard_routes
 from app.web import Web, make_templates
-from parcours import PROJECT_ROOT
+from parcours import PROJECT_ROOT, geo
 from parcours.settings import Settings, load_settings
 
 ServeRole = Literal["collect", "all"]
@@ -58,6 +59,8 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
     pool = ConnectionPool(settings.role_conninfo("web"), min_size=1, max_size=8, open=False,
                           kwargs={"autocommit": True})
     web = Web(settings=settings, pool=pool, templates=make_templates())
+    # The GeoIP data's license may ask for a credit wherever locations are shown.
+    web.templates.env.globals["geoip_credit"] = functools.partial(geo.credit, settings.geoip_path)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

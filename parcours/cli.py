@@ -269,7 +269,7 @@ def geoip_update(ctx: typer.Context, url: str = typer.Option("", help="Where to 
     import urllib.error
     from datetime import date
 
-    from worker import geo
+    from parcours import geo
 
     settings: Settings = ctx.obj
     source = url or geo.current_dbip_url(date.today())

@@ -10,7 +10,7 @@ import time
 
 import psycopg
 
-from parcours import migrations, queries, spool
+from parcours import geo, migrations, queries, spool
 from parcours.settings import Settings
 
 ENGINES = {"continuous": "continuous aggregates, refreshed by a TimescaleDB job",
@@ -30,7 +30,17 @@ def problems(settings: Settings, rows: list[tuple[str, str]]) -> list[str]:
     age = _geoip_age_days(settings)
     if age is not None and age > settings.doctor_max_geoip_age_days:
         found.append(f"the GeoIP database is {age:.0f} days old: run parcours geoip update")
+    if age is not None and _geoip_unusable(settings):
+        found.append(f"locations are unknown: {_geoip_unusable(settings)}")
     return found
+
+
+def _geoip_unusable(settings: Settings) -> str | None:
+    try:
+        geo.open_database(settings.geoip_path).close()
+    except geo.Unusable as error:
+        return str(error)
+    return None
 
 
 def _refresh_state(settings: Settings) -> tuple | None:
@@ -101,7 +111,8 @@ def _geoip(settings: Settings) -> str:
     age = _geoip_age_days(settings)
     if age is None:
         return f"none at {settings.geoip_path}: locations are unknown (parcours geoip update installs one)"
-    return f"{settings.geoip_path}, {age:.0f} days old"
+    kind = geo.installed_type(settings.geoip_path) or "unreadable"
+    return f"{settings.geoip_path} ({kind}), {age:.0f} days old"
 
 
 def _bookkeeping(conn: psycopg.Connection) -> tuple[tuple | None, set[str]]:

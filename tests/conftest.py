@@ -26,6 +26,8 @@ import psycopg
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
+from mmdb_writer import MMDBWriter
+from netaddr import IPSet
 from playwright.sync_api import sync_playwright
 from psycopg import sql
 from pydantic import SecretStr
@@ -256,3 +258,19 @@ def _until(check, seconds: float = 10.0):
 def until():
     """Wait for what a real process does in its own time: until(check, seconds=10)."""
     return _until
+
+
+@pytest.fixture
+def mmdb(tmp_path):
+    """build(database_type="GeoIP2-City") → path of a real MaxMind-format database (built with
+    `mmdb-writer`) that places 203.0.113.0/24 in Kathmandu, Nepal and 2001:db8::/32 in France."""
+    def build(database_type: str = "GeoIP2-City"):
+        writer = MMDBWriter(ip_version=6, database_type=database_type, languages=["en"], ipv4_compatible=True)
+        writer.insert_network(IPSet(["203.0.113.0/24"]), {
+            "country": {"iso_code": "NP", "names": {"en": "Nepal"}}, "city": {"names": {"en": "Kathmandu"}},
+            "subdivisions": [{"iso_code": "P3", "names": {"en": "Bagmati"}}]})
+        writer.insert_network(IPSet(["2001:db8::/32"]), {"country": {"iso_code": "FR", "names": {"en": "France"}}})
+        path = tmp_path / f"{database_type}.mmdb"
+        writer.to_db_file(str(path))
+        return path
+    return build

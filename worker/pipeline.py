@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from parcours import record as contract
-from worker import agents, geo, referrers
+from parcours import geo
+from worker import agents, referrers
 
 
 class Quarantine(Exception):
@@ -50,7 +51,7 @@ class Property:
 class Context:
     secret: bytes
     properties: dict[str, Property]
-    geo: Any = field(default=None)  # a geoip2 Reader, or None: locations unknown
+    geo: Any = field(default=None)  # a parcours.geo.Database, or None: locations unknown
 
 
 REQUIRED = ("received_at", "user_agent", "event")

@@ -4,6 +4,7 @@ Only one worker runs per database (an advisory lock says so), because segments l
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from pathlib import Path
@@ -14,7 +15,8 @@ from parcours import queries, spool
 from parcours.counters import Registry, serve_counters, spool_gauges
 from parcours.errors import ParcoursError
 from parcours.settings import Settings
-from worker import geo, loader
+from parcours import geo
+from worker import loader
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
@@ -30,13 +32,29 @@ def connect(settings: Settings) -> psycopg.Connection:
 
 def _drain(conn: psycopg.Connection, settings: Settings, segments: list[Path] | None = None) -> loader.Summary:
     spool.recover_abandoned(settings.spool_dir)
-    database = geo.open_database(settings.geoip_path)
+    database = _geo_database(settings.geoip_path)
     try:
         return loader.drain(conn, settings.spool_dir, settings.require_secret().encode(), database, segments,
                             settings.worker_batch_lines)
     finally:
         if database is not None:
             database.close()
+
+
+def _geo_database(path: Path | None) -> geo.Database | None:
+    """The GeoIP database, or None (locations unknown) when there is none or it is unusable:
+    a wrong file from an operator must not stop loading."""
+    try:
+        return geo.open_database(path)
+    except geo.Unusable as error:
+        _unusable(str(error), path.stat().st_mtime_ns if path and path.exists() else 0)
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _unusable(message: str, version: int) -> None:
+    # Once per file version, not once per drain.
+    log.error("locations stay unknown: %s (install another with parcours geoip update)", message)
 
 
 def once(settings: Settings) -> loader.Summary:

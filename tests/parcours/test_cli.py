@@ -159,3 +159,11 @@ def test_doctor_exits_non_zero_when_something_is_unhealthy(cli, settings, proper
     result = cli("doctor")
     assert result.returncode == 1 and f"unhealthy: {message}" in result.stderr, result.stderr
     assert "postgresql" in result.stdout  # the report itself still shows
+
+
+def test_doctor_names_a_geoip_database_the_worker_cannot_use(cli, settings, mmdb):
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings.geoip_path.write_bytes(mmdb("GeoLite2-ASN").read_bytes())
+    result = cli("doctor")
+    assert result.returncode == 1 and "locations are unknown:" in result.stderr
+    assert "is a GeoLite2-ASN database" in result.stderr and "(GeoLite2-ASN)" in result.stdout

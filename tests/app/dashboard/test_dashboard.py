@@ -134,3 +134,16 @@ def test_people_get_error_pages_and_the_api_gets_json(dashboard):
     assert fragment.status_code == 404 and "<html" not in fragment.text
     with httpx.Client(base_url=client.base_url) as anonymous:
         assert anonymous.get(base).status_code == 303  # the login redirect is untouched
+
+
+@pytest.mark.parametrize("database_type, credit", [("DBIP-City-Lite", "IP geolocation by DB-IP"),
+                                                    ("GeoLite2-Country", "GeoLite2 data created by MaxMind"),
+                                                    ("GeoIP2-City", None)])
+def test_the_geoip_data_s_credit_is_shown_where_its_license_asks(settings, owner, property_id, serve, mmdb,
+                                                                 database_type, credit):
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings.geoip_path.write_bytes(mmdb(database_type).read_bytes())
+    with httpx.Client(base_url=serve(create_app(settings))) as client:
+        log_in(client, owner["email"], owner["password"])
+        page = client.get(f"/properties/{property_id}").text
+    assert (credit in page) if credit else 'class="muted credit"' not in page
