@@ -29,6 +29,7 @@ from app.api import routes as api_routes
 from app.collect import routes as collect_routes
 from app.collect.asgi import Receive, Scope, Send
 from app.dashboard import routes as dashboard_routes
+from app.headers import SecurityHeaders
 from app.web import Web, make_templates
 from parcours import PROJECT_ROOT, geo
 from parcours.settings import Settings, load_settings
@@ -75,6 +76,7 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
     # The OpenAPI document only: the interactive pages would load their scripts from a CDN.
     app = FastAPI(title="Parcours", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
+    app.state.csrf_secret = settings.require_secret().encode()  # app/accounts/csrf.py signs with it
     app.include_router(accounts_routes.router(web))
     app.include_router(signup_routes.router(web))
     app.include_router(sites_routes.router(web))
@@ -84,6 +86,7 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
     app.include_router(api_routes.router(web))
     app.include_router(health.router(web, collector.unready))
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
+    app.add_middleware(SecurityHeaders, public_url=settings.public_url)
 
     @app.exception_handler(StarletteHTTPException)
     async def error_page(request: Request, exc: StarletteHTTPException):

@@ -1,8 +1,8 @@
 """`parcours export`: a property's raw events or sessions over a range of its local days, as CSV
 or NDJSON, streamed from a server-side cursor so a year of events never sits in memory.
 
-CSV cells a spreadsheet would take for a formula (=, +, -, @ first) are quoted as text, as the
-dashboard's CSV does; NDJSON keeps every value as it is, arrays and objects included.
+CSV cells a spreadsheet would take for a formula are quoted as text (parcours/spreadsheet.py),
+as the dashboard's CSV does; NDJSON keeps every value as it is, arrays and objects included.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import IO
 import orjson
 import psycopg
 
-from parcours import queries
+from parcours import queries, spreadsheet
 from parcours.errors import ParcoursError
 
 WHAT = ("events", "sessions")
@@ -61,5 +61,4 @@ def _cell(value) -> str:
         return value.isoformat()
     if isinstance(value, list | dict):
         return orjson.dumps(value).decode()
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "" if value is None else spreadsheet.cell(value)

@@ -22,7 +22,7 @@ from fastapi.responses import Response
 from app.dashboard import charts
 from app.reports import filters, periods, stats
 from app.web import Web, is_htmx
-from parcours import queries
+from parcours import queries, spreadsheet
 
 # Panels, each a set of tabs over one kind of breakdown.
 PANELS = {
@@ -196,5 +196,5 @@ def _csv(rows: list[dict]) -> str:
     if rows:
         writer.writerow(rows[0].keys())
     for row in rows:
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else v for v in row.values()])
+        writer.writerow([spreadsheet.cell(v) for v in row.values()])
     return out.getvalue()

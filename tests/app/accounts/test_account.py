@@ -123,3 +123,58 @@ def test_the_week_start_preference_sets_the_weeks_of_chart_and_api(base, owner, 
         assert bad.status_code == 422 and "by hour or day" in bad.text
         bad = form(client, "/account/preferences", default_period="7d", week_start="friday")
         assert bad.status_code == 422 and "monday or sunday" in bad.text
+
+
+def _keys(admin):
+    return admin.execute("SELECT count(*) FROM accounts.api_keys").fetchone()[0]
+
+
+def test_a_tossed_csrf_cookie_cannot_forge_a_form(base, owner, admin):
+    # The attacker's own visit gives them a cookie and the token that went with it; a page on a
+    # sibling subdomain sets that cookie in the owner's browser and posts that token.
+    with httpx.Client(base_url=base) as attacker:
+        page = attacker.get("/login")
+        tossed, token = attacker.cookies["parcours_csrf"], re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    with httpx.Client(base_url=base) as victim:
+        log_in(victim, owner["email"], owner["password"])
+        victim.cookies.set("parcours_csrf", tossed)
+        assert victim.post("/account/keys", data={"name": "tossed", "csrf_token": token}).status_code == 403
+        assert victim.post("/account/keys", data={"name": "tossed", "csrf_token": tossed}).status_code == 403
+        assert _keys(admin) == 0
+        assert form(victim, "/account/keys", name="own").status_code == 200 and _keys(admin) == 1  # its own page works
+
+
+@pytest.mark.parametrize("site, status", [("cross-site", 403), ("same-site", 403), ("same-origin", 200), (None, 200)])
+def test_forms_sent_from_another_site_are_refused(base, owner, admin, site, status):
+    with httpx.Client(base_url=base) as client:
+        log_in(client, owner["email"], owner["password"])
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/account").text).group(1)
+        headers = {"sec-fetch-site": site} if site else {}
+        assert client.post("/account/keys", data={"name": "k", "csrf_token": token}, headers=headers).status_code == status
+
+
+def test_security_headers_on_every_page(base, owner):
+    with httpx.Client(base_url=base) as client:
+        for path in ("/login", "/signup", "/static/parcours.css", "/no/such/page"):
+            headers = client.get(path).headers
+            assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+            assert "script-src 'self'" in headers["content-security-policy"]
+            assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+            assert headers["referrer-policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("location, public_url, kept", [
+    (b"http://evil.example/login", "", b"/login"),
+    (b"//evil.example/x?y=1", "", b"/x?y=1"),
+    (b"https://stats.example.org/login", "https://stats.example.org", b"https://stats.example.org/login"),
+    (b"https://stats.example.org.evil/login", "https://stats.example.org", b"/login"),
+    (b"/properties/abc?period=7d", "", b"/properties/abc?period=7d"),
+])
+def test_redirects_never_leave_the_site(location, public_url, kept):
+    from app.headers import local_location
+    assert local_location(location, public_url) == kept
+
+
+def test_a_forged_host_does_not_steer_the_trailing_slash_redirect(base):
+    response = httpx.get(f"{base}/login/", headers={"host": "evil.example"}, follow_redirects=False)
+    assert response.status_code in (307, 308) and response.headers["location"] == "/login"

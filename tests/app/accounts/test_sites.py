@@ -15,7 +15,8 @@ def client(settings, owner, serve):
     with httpx.Client(base_url=serve(create_app(settings))) as client:
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
         client.post("/login", data={"email": owner["email"], "password": owner["password"], "csrf_token": token})
-        client.token = token
+        # The token is bound to the session: the signed-in pages carry a new one.
+        client.token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/account").text).group(1)
         yield client
 
 
