@@ -13,10 +13,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import health
@@ -30,6 +31,7 @@ from app.collect import routes as collect_routes
 from app.collect.asgi import Receive, Scope, Send
 from app.dashboard import routes as dashboard_routes
 from app.headers import SecurityHeaders
+from app.inputs import RefuseUnstorable
 from app.web import Web, make_templates
 from parcours import PROJECT_ROOT, geo
 from parcours.settings import Settings, load_settings
@@ -57,8 +59,10 @@ def create_app(settings: Settings, role: ServeRole = "all"):
 
 
 def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastAPI:
-    pool = ConnectionPool(settings.role_conninfo("web"), min_size=1, max_size=8, open=False,
-                          kwargs={"autocommit": True})
+    # Checked on checkout: after a database restart, a stale pooled connection is replaced
+    # rather than failing the request that drew it.
+    pool = ConnectionPool(settings.role_conninfo("web"), min_size=1, max_size=8, open=False, timeout=5,
+                          kwargs={"autocommit": True}, check=ConnectionPool.check_connection)
     web = Web(settings=settings, pool=pool, templates=make_templates())
     # The GeoIP data's license may ask for a credit wherever locations are shown.
     web.templates.env.globals["geoip_credit"] = functools.partial(geo.credit, settings.geoip_path)
@@ -86,6 +90,7 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
     app.include_router(api_routes.router(web))
     app.include_router(health.router(web, collector.unready))
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
+    app.add_middleware(RefuseUnstorable)
     app.add_middleware(SecurityHeaders, public_url=settings.public_url)
 
     @app.exception_handler(StarletteHTTPException)
@@ -97,6 +102,18 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
                                                   status_code=exc.status_code)
         response.headers.update(exc.headers or {})
         return response
+
+    async def out_of_range(request: Request, exc: Exception):
+        return await error_page(request, StarletteHTTPException(400, "a value in the request is out of range"))
+
+    async def database_down(request: Request, exc: Exception):
+        return await error_page(request, StarletteHTTPException(
+            503, "the database is unavailable right now; reports are back as soon as it is", {"Retry-After": "10"}))
+
+    for error in (psycopg.DataError, OverflowError):
+        app.add_exception_handler(error, out_of_range)
+    for error in (psycopg.OperationalError, PoolTimeout):
+        app.add_exception_handler(error, database_down)
 
     return app
 

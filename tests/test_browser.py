@@ -163,3 +163,26 @@ def test_every_page_passes_axe_accessibility_checks(settings, owner, property_id
                  f"/properties/{property_id}/setup", "/properties/new", "/account"):
         check(path)
     assert found == {}
+
+
+def test_the_pages_work_under_their_content_security_policy(settings, owner, property_id, serve, browser, load_events):
+    load_events([(time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 60)), "198.51.100.9",
+                  "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", {"r": "https://www.google.com/"})])
+    base = serve(create_app(settings))
+    page, violations = browser.new_page(), []
+    page.add_init_script("document.addEventListener('securitypolicyviolation',"
+                         " e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))")
+    page.on("console", lambda message: violations.append(message.text) if "CSP" in message.text
+            or "Content Security Policy" in message.text else None)
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(owner["email"])
+    page.get_by_label("Password").fill(owner["password"])
+    page.get_by_role("button", name="Log in").click()
+    for path in ("/", f"/properties/{property_id}?period=today", f"/properties/{property_id}/settings",
+                 f"/properties/{property_id}/setup", "/account"):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")  # htmx fills the panels: it must run under the policy
+    page.goto(f"{base}/properties/{property_id}?period=today")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#panel-sources").inner_text().count("Loading") == 0  # htmx ran
+    assert violations == []
