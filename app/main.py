@@ -61,7 +61,7 @@ def create_app(settings: Settings, role: ServeRole = "all"):
 def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastAPI:
     # Checked on checkout: after a database restart, a stale pooled connection is replaced
     # rather than failing the request that drew it.
-    pool = ConnectionPool(settings.role_conninfo("web"), min_size=1, max_size=8, open=False, timeout=5,
+    pool = ConnectionPool(settings.role_conninfo("web"), min_size=1, max_size=8, open=False, timeout=3,
                           kwargs={"autocommit": True}, check=ConnectionPool.check_connection)
     web = Web(settings=settings, pool=pool, templates=make_templates())
     # The GeoIP data's license may ask for a credit wherever locations are shown.

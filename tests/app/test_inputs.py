@@ -67,7 +67,7 @@ def test_a_database_outage_gets_a_503_page_and_heals_by_itself(signed_in, admin,
     assert signed_in.get(page).status_code == 200  # stale connections replaced, not surfaced
     admin.execute(f'REVOKE CONNECT ON DATABASE "{database}" FROM PUBLIC')
     admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'parcours_web'")
-    down = signed_in.get(page)
+    down = signed_in.get(page, timeout=30)  # the pool waits up to 3 s for a connection first
     assert down.status_code == 503 and "database is unavailable" in down.text and down.headers["retry-after"]
     admin.execute(f'GRANT CONNECT ON DATABASE "{database}" TO PUBLIC')
     assert signed_in.get(page).status_code == 200
