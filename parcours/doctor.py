@@ -30,8 +30,8 @@ def problems(settings: Settings, rows: list[tuple[str, str]]) -> list[str]:
     age = _geoip_age_days(settings)
     if age is not None and age > settings.doctor_max_geoip_age_days:
         found.append(f"the GeoIP database is {age:.0f} days old: run parcours geoip update")
-    if age is not None and _geoip_unusable(settings):
-        found.append(f"locations are unknown: {_geoip_unusable(settings)}")
+    if age is not None and (unusable := _geoip_unusable(settings)):
+        found.append(f"locations are unknown: {unusable}")
     return found
 
 

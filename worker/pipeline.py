@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from parcours import record as contract
 from parcours import geo
+from parcours import record as contract
 from worker import agents, referrers
 
 
