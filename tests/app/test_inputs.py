@@ -59,14 +59,20 @@ def test_hostile_form_fields_get_a_400_with_the_reason(signed_in, path, field, v
     assert response.status_code == 400 and ("control character" in response.text or "UTF-8" in response.text)
 
 
+def _kill_web_backends(admin):
+    # The timeout makes PostgreSQL wait until each backend has exited: a backend still dying
+    # passes the pool's check and fails the query after it, which no real restart looks like.
+    admin.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE usename = 'parcours_web'")
+
+
 def test_a_database_outage_gets_a_503_page_and_heals_by_itself(signed_in, admin, database):
     page = f"/properties/{signed_in.property_id}"
     assert signed_in.get(page).status_code == 200
     # A restart: every pooled connection dies under the app.
-    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'parcours_web'")
+    _kill_web_backends(admin)
     assert signed_in.get(page).status_code == 200  # stale connections replaced, not surfaced
     admin.execute(f'REVOKE CONNECT ON DATABASE "{database}" FROM PUBLIC')
-    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'parcours_web'")
+    _kill_web_backends(admin)
     down = signed_in.get(page, timeout=30)  # the pool waits up to 3 s for a connection first
     assert down.status_code == 503 and "database is unavailable" in down.text and down.headers["retry-after"]
     admin.execute(f'GRANT CONNECT ON DATABASE "{database}" TO PUBLIC')
