@@ -5,13 +5,20 @@ A background thread LISTENs for the notification a trigger on accounts.propertie
 every change, and reloads at once; it also reloads every `interval` seconds, in case a
 notification was missed while it was reconnecting. When the database is unreachable the last
 set stays in force: collection keeps accepting for every property it knew.
+
+Each set that differs from the last is also saved to a file (in the spool directory), so a
+collect process that starts while the database is down serves the set it last knew rather
+than refusing every beacon as an unknown property.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
+from pathlib import Path
 
 import psycopg
 
@@ -24,8 +31,8 @@ WAKE_SECONDS = 0.5
 
 
 class ActiveProperties:
-    def __init__(self, conninfo: str, interval: float) -> None:
-        self.conninfo, self.interval = conninfo, interval
+    def __init__(self, conninfo: str, interval: float, saved: Path | None = None) -> None:
+        self.conninfo, self.interval, self.saved = conninfo, interval, saved
         self.domains: dict[str, tuple[str, ...]] = {}
         self.loaded = False  # once true, stays: collect keeps its last list through outages
         self._stop = threading.Event()
@@ -40,12 +47,12 @@ class ActiveProperties:
         return not domains or any(host == d or host.endswith("." + d) for d in domains)
 
     def start(self) -> None:
-        """Load once before serving (or keep an empty set if the database is down), then listen."""
+        """Load once before serving (or, if the database is down, take the saved set), then listen."""
         try:
             with psycopg.connect(self.conninfo, connect_timeout=5) as conn:
                 self._load(conn)
         except psycopg.Error as error:
-            log.warning("starting without known properties: %s", error)
+            self._restore(error)
         threading.Thread(target=self._run, name="active-properties", daemon=True).start()
 
     def stop(self) -> None:
@@ -53,8 +60,33 @@ class ActiveProperties:
 
     def _load(self, conn: psycopg.Connection) -> None:
         rows = conn.execute(queries.load("collect")["active_properties"]).fetchall()
-        self.domains = {property_id: tuple(domains) for property_id, domains in rows}
-        self.loaded = True
+        domains = {property_id: tuple(domains) for property_id, domains in rows}
+        if domains != self.domains or not self.loaded:
+            self._save(domains)
+        self.domains, self.loaded = domains, True
+
+    def _save(self, domains: dict[str, tuple[str, ...]]) -> None:
+        if self.saved is None:
+            return
+        try:
+            partial = self.saved.with_name(self.saved.name + ".partial")
+            partial.write_text(json.dumps({"properties": domains}))
+            os.replace(partial, self.saved)
+        except OSError as error:  # the spool's own checks report a bad disk; serving goes on
+            log.warning("could not save the known properties to %s: %s", self.saved, error)
+
+    def _restore(self, error: psycopg.Error) -> None:
+        try:
+            if self.saved is not None and self.saved.exists():
+                saved = json.loads(self.saved.read_text())["properties"]
+                self.domains = {str(p): tuple(str(d) for d in domains) for p, domains in saved.items()}
+                self.loaded = True
+                log.warning("database unreachable (%s); serving the %d properties saved in %s",
+                            error, len(self.domains), self.saved)
+                return
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as broken:
+            log.warning("the saved properties in %s are unreadable: %s", self.saved, broken)
+        log.warning("starting without known properties: %s", error)
 
     def _run(self) -> None:
         while not self._stop.is_set():

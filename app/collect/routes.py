@@ -101,7 +101,8 @@ def build(settings: Settings) -> Collector:
     spool = SpoolWriter(settings.spool_dir, settings.spool_seal_seconds, settings.spool_segment_bytes)
     return Collector(
         settings=settings, spool=spool, commit=GroupCommit(spool),
-        properties=ActiveProperties(settings.role_conninfo("collect"), settings.property_reload_seconds),
+        properties=ActiveProperties(settings.role_conninfo("collect"), settings.property_reload_seconds,
+                                    saved=settings.spool_dir / "properties.json"),
         limiter=RateLimiter(settings.collect_rate_per_ip, settings.collect_burst_per_ip),
     )
 
@@ -171,17 +172,26 @@ async def _accept(collector: Collector, headers: dict[bytes, bytes], receive: Re
         record.check(event, user_agent)
     except (beacon.BeaconError, record.Unloadable) as error:
         raise Refused(400, str(error)) from None
-    if event["p"] not in collector.properties:
-        raise Refused(404, "unknown property")
+    _known(collector, event["p"])
     if not collector.properties.allows_host(event["p"], beacon.page_host(event["u"])):
         raise Refused(403, "the page's host is not one of this property's domains")
     return event
 
 
+def _known(collector: Collector, property_id: str) -> None:
+    # Before the first load nothing is known yet: "unknown" would be a lie the tracker caches.
+    if not collector.properties.loaded:
+        raise Refused(503, "this collector has not loaded its properties yet; try again shortly")
+    if property_id not in collector.properties:
+        raise Refused(404, "unknown property")
+
+
 async def script(collector: Collector, scope: Scope, send: Send) -> None:
     property_id = scope["path"][len(collector.scripts_path):-len(".js")]
-    if property_id not in collector.properties:
-        return await asgi.refuse(send, Refused(404, "unknown property"))
+    try:
+        _known(collector, property_id)
+    except Refused as refused:
+        return await asgi.refuse(send, refused)
     headers = asgi.headers(scope)
     served = tracker.script(property_id, _endpoint(collector, scope, headers))
     common = [(b"etag", served.etag.encode()), (b"cache-control", b"public, max-age=3600"),

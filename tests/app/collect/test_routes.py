@@ -67,6 +67,30 @@ def test_known_properties_are_still_accepted_when_the_database_is_unreachable(se
     assert len(_staged(settings)) == 1
 
 
+def test_collect_started_while_the_database_is_down_serves_the_properties_it_last_knew(
+        until, settings, property_id, serve):
+    first = serve(create_app(settings, "collect"))
+    assert until(lambda: httpx.get(f"{first}/readyz").status_code == 200)
+    down = serve(create_app(settings.model_copy(update={"collect_database_url": "postgresql://nobody@127.0.0.1:1/none"}),
+                            "collect"))
+    body = {"p": property_id, "n": "page_view", "u": "https://example.com/"}
+    assert httpx.post(f"{down}/metrics", content=json.dumps(body)).status_code == 202
+    assert httpx.get(f"{down}/js/{property_id}.js").status_code == 200
+    assert httpx.post(f"{down}/metrics", content=json.dumps({**body, "u": "https://evil.example.net/"})).status_code == 403
+    assert httpx.get(f"{down}/readyz").status_code == 200
+
+
+@pytest.mark.parametrize("saved", ["", "{", '{"properties": [1]}', '{"other": {}}'])
+def test_an_unreadable_saved_set_starts_collect_empty_not_broken(settings, property_id, serve, saved):
+    settings.spool_dir.mkdir(parents=True, exist_ok=True)
+    (settings.spool_dir / "properties.json").write_text(saved)
+    down = serve(create_app(settings.model_copy(update={"collect_database_url": "postgresql://nobody@127.0.0.1:1/none"}),
+                            "collect"))
+    body = {"p": property_id, "n": "page_view", "u": "https://example.com/"}
+    assert httpx.post(f"{down}/metrics", content=json.dumps(body)).status_code == 503
+    assert "not been loaded" in httpx.get(f"{down}/readyz", timeout=10).json()["detail"]
+
+
 @pytest.mark.parametrize("trusted, forwarded, expected", [
     ([], "203.0.113.5", "127.0.0.1"),                                   # untrusted peer: header ignored
     (["127.0.0.1/32"], "203.0.113.5", "203.0.113.5"),
