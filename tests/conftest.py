@@ -7,6 +7,7 @@ another one; tests create and drop their own databases there and touch nothing e
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import os
@@ -113,11 +114,12 @@ def free_port() -> int:
 
 @pytest.fixture
 def serve():
-    """Start an ASGI app on a real port in a thread; returns its base URL."""
+    """Start an ASGI app on a real port in a thread; returns its base URL. An app that must know
+    its own URL (PARCOURS_PUBLIC_URL) is given a `address` ("127.0.0.1:port", see free_address)."""
     servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def start(app) -> str:
-        port = free_port()
+    def start(app, address: str | None = None) -> str:
+        port = int(address.rsplit(":", 1)[1]) if address else free_port()
         # proxy_headers off, as `parcours serve` runs it: collect alone decides whom to trust.
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
         server = uvicorn.Server(config)
@@ -206,16 +208,23 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+        self.open = threading.Event()  # cleared: the provider stalls before taking a message
+        self.open.set()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        await asyncio.get_running_loop().run_in_executor(None, self.open.wait, 30)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.rcpt_tos, message.get_content()))
         return "250 OK"
 
-    def reset_path(self) -> str:
-        """The password-reset link of the latest mail, waiting a few seconds for one."""
+    def link(self, path: str = "/password/reset/") -> str:
+        """The first link under `path` in the latest mail, waiting a few seconds for one."""
         _until(lambda: self.messages, seconds=5)
-        return re.search(r"(/password/reset/[\w-]+)", self.messages[-1][1]).group(1)
+        return re.search(rf"(\S*{re.escape(path)}[\w-]+)", self.messages[-1][1]).group(1)
+
+    def reset_path(self, path: str = "/password/reset/") -> str:
+        """The path of the latest mail's link under `path`, whatever server it names."""
+        return re.search(rf"({re.escape(path)}[\w-]+)", self.link(path)).group(1)
 
 
 @pytest.fixture

@@ -23,9 +23,10 @@ def site(parcours_url: str, property_id: str) -> Starlette:
 
 
 def test_an_owner_signs_up_adds_a_site_and_reads_its_first_visit(until, settings, serve, browser, inbox,
-                                                                 refresh_rollups):
-    mail = {"smtp_host": "127.0.0.1", "smtp_port": inbox.port, "smtp_starttls": False}
-    parcours_url = serve(create_app(settings.model_copy(update=mail)))
+                                                                 refresh_rollups, free_address):
+    mail = {"smtp_host": "127.0.0.1", "smtp_port": inbox.port, "smtp_starttls": False,
+            "public_url": f"http://{free_address}"}
+    parcours_url = serve(create_app(settings.model_copy(update=mail)), free_address)
     dashboard = browser.new_page()
     dashboard.goto(f"{parcours_url}/signup")
     dashboard.get_by_label("Email").fill("owner@example.com")

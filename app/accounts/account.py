@@ -43,10 +43,12 @@ def router(web: Web) -> APIRouter:
             if not password_ok(conn, user, current):
                 return page(request, user, 422, error="The current password is not right.")
             try:
-                conn.execute(q["set_password_by_id"], {"id": user["id"], "password_hash": passwords.hash_password(new)})
-            except ValueError as error:
+                users.change_password(conn, user["id"], users.new_hash(new),
+                                      keep=sessions.digest(request.cookies.get(sessions.COOKIE, "")))
+            except ParcoursError as error:
                 return page(request, user, 422, error=str(error))
-        return page(request, user, notice="Password changed.")
+        return page(request, user, notice="Password changed. Every other session is logged out, "
+                                          "and reset links sent earlier no longer work.")
 
     @routes.post("/account/email")
     def change_email(request: Request, email: str = Form(""), current: str = Form(""), csrf_token: str = Form("")):

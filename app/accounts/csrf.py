@@ -37,7 +37,7 @@ def token(request: Request) -> str:
 
 def _sign(request: Request, nonce: str) -> str:
     material = f"{nonce}\0{request.cookies.get(sessions.COOKIE, '')}".encode()
-    return hmac.new(request.app.state.csrf_secret, material, hashlib.sha256).hexdigest()
+    return hmac.new(request.app.state.signing_key, material, hashlib.sha256).hexdigest()
 
 
 def persist(request: Request, response: Response, secure: bool) -> None:

@@ -1,5 +1,10 @@
 """Outgoing mail over SMTP (the operator's provider). Without a configured host the message is
-logged instead, so a single-host install without mail still lets the operator read the link."""
+logged instead, so a single-host install without mail still lets the operator read the link.
+
+Links in mail are built from PARCOURS_PUBLIC_URL only, never from the request: a forged Host
+header would otherwise send a reset link, token and all, to the forger's server. Without a
+public URL, nothing that needs a link is mailed. Mail goes out after the response, so a form
+answers in the same time whether or not it sent anything."""
 
 from __future__ import annotations
 
@@ -7,9 +12,23 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
+from fastapi import Response
+from starlette.background import BackgroundTask
+
 from parcours.settings import Settings
 
 log = logging.getLogger(__name__)
+NO_PUBLIC_URL = ("Mail with links is off on this server: its operator has not set PARCOURS_PUBLIC_URL. "
+                 "Ask the operator (`parcours user password EMAIL` sets a new password).")
+
+
+def link(settings: Settings, path: str) -> str | None:
+    """The absolute URL of `path` for a mail, or None when no public URL is configured."""
+    return settings.public_url.rstrip("/") + path if settings.public_url else None
+
+
+def send_after(response: Response, settings: Settings, to: str, subject: str, body: str) -> None:
+    response.background = BackgroundTask(send, settings, to, subject, body)
 
 
 def send(settings: Settings, to: str, subject: str, body: str) -> None:
@@ -19,9 +38,12 @@ def send(settings: Settings, to: str, subject: str, body: str) -> None:
     if not settings.smtp_host:
         log.warning("no SMTP host configured; mail to %s not sent:\n%s", to, body)
         return
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
-        smtp.send_message(message)
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls()
+            if settings.smtp_user:
+                smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        log.error("mail to %s not sent: %s", to, error)

@@ -14,10 +14,10 @@ from parcours.errors import ParcoursError
 
 def add(conn: psycopg.Connection, email: str, password: str) -> int:
     """A new user; the very first one becomes the admin."""
-    try:
-        password_hash = passwords.hash_password(password)
-    except ValueError as error:
-        raise ParcoursError(str(error)) from None
+    return add_hashed(conn, email, new_hash(password))
+
+
+def add_hashed(conn: psycopg.Connection, email: str, password_hash: str) -> int:
     with _address_errors(email):
         return conn.execute(queries.load("accounts")["add_user"],
                             {"email": email, "password_hash": password_hash}).fetchone()[0]
@@ -39,11 +39,23 @@ def _address_errors(email: str):
         raise ParcoursError(f"{email!r} is not an email address") from None
 
 
+def new_hash(password: str) -> str:
+    """The hash to store for a new password; ParcoursError says why a password is refused."""
+    try:
+        return passwords.hash_password(password)
+    except ValueError as error:
+        raise ParcoursError(str(error)) from None
+
+
+def change_password(conn: psycopg.Connection, user_id: int, password_hash: str, keep: bytes | None = None) -> None:
+    """Store a new password, ending every session but `keep` and voiding open reset links."""
+    conn.execute(queries.load("accounts")["change_password"],
+                 {"user_id": user_id, "password_hash": password_hash, "keep": keep})
+
+
 def set_password(conn: psycopg.Connection, email: str, password: str) -> None:
-    password_hash = passwords.hash_password(password)
-    if not conn.execute(queries.load("accounts")["set_password"],
-                        {"email": email, "password_hash": password_hash}).fetchone():
-        raise ParcoursError(f"no user with email {email}")
+    """The operator's reset: a new password, and the user logged out everywhere."""
+    change_password(conn, id_for(conn, email), new_hash(password))
 
 
 def id_for(conn: psycopg.Connection, email: str) -> int:

@@ -6,10 +6,6 @@ INSERT INTO accounts.users (email, password_hash, is_admin)
 VALUES (%(email)s, %(password_hash)s, NOT EXISTS (SELECT 1 FROM accounts.users))
 RETURNING id;
 
--- name: set_password
-UPDATE accounts.users SET password_hash = %(password_hash)s WHERE lower(email) = lower(%(email)s)
-RETURNING id;
-
 -- name: start_session
 INSERT INTO accounts.sessions (token_hash, user_id, expires_at)
 VALUES (%(token_hash)s, %(user_id)s, now() + %(lifetime)s);
@@ -84,9 +80,6 @@ SELECT EXISTS (SELECT 1 FROM metrics.events WHERE property_id = %(id)s);
 -- name: password_hash_of
 SELECT password_hash FROM accounts.users WHERE id = %(id)s;
 
--- name: set_password_by_id
-UPDATE accounts.users SET password_hash = %(password_hash)s WHERE id = %(id)s;
-
 -- name: end_other_sessions
 -- Everywhere else: every session of the user but the one making the request.
 DELETE FROM accounts.sessions WHERE user_id = %(user_id)s AND token_hash <> %(keep)s;
@@ -104,14 +97,39 @@ RETURNING user_id;
 SELECT user_id FROM accounts.password_resets
 WHERE token_hash = %(token_hash)s AND used_at IS NULL AND expires_at > now();
 
--- name: use_reset
--- Spends the link and every other open link of the same user.
+-- name: claim_reset
+-- Spends a live link and returns its user, once: a concurrent claim waits on the row lock,
+-- then finds used_at set and claims nothing.
 UPDATE accounts.password_resets SET used_at = now()
-WHERE user_id = (SELECT user_id FROM accounts.password_resets WHERE token_hash = %(token_hash)s)
-  AND used_at IS NULL;
+WHERE token_hash = %(token_hash)s AND used_at IS NULL AND expires_at > now()
+RETURNING user_id;
 
--- name: end_all_sessions
-DELETE FROM accounts.sessions WHERE user_id = %(user_id)s;
+-- name: change_password
+-- A new password ends every session but `keep` (the one making the change, if any) and voids
+-- every reset link still open: whoever held the old password or a link holds nothing now.
+WITH changed AS (
+    UPDATE accounts.users SET password_hash = %(password_hash)s WHERE id = %(user_id)s RETURNING id
+), voided AS (
+    UPDATE accounts.password_resets SET used_at = now()
+    WHERE user_id = %(user_id)s AND used_at IS NULL
+), ended AS (
+    DELETE FROM accounts.sessions
+    WHERE user_id = %(user_id)s AND token_hash IS DISTINCT FROM %(keep)s::bytea
+)
+SELECT id FROM changed;
+
+-- name: start_signup
+-- Also forgets the sign-ups whose links expired, so the table stays small.
+WITH forgotten AS (DELETE FROM accounts.signups WHERE expires_at <= now())
+INSERT INTO accounts.signups (token_hash, email, password_hash, expires_at)
+VALUES (%(token_hash)s, %(email)s, %(password_hash)s, now() + %(lifetime)s);
+
+-- name: live_signup
+SELECT email FROM accounts.signups WHERE token_hash = %(token_hash)s AND expires_at > now();
+
+-- name: claim_signup
+DELETE FROM accounts.signups WHERE token_hash = %(token_hash)s AND expires_at > now()
+RETURNING email, password_hash;
 
 -- name: update_property
 UPDATE accounts.properties

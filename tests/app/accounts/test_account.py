@@ -36,6 +36,16 @@ def test_changing_the_password_needs_the_current_one(base, owner):
         assert log_in(client, owner["email"], NEW).status_code == 303
 
 
+def test_a_password_change_ends_every_other_session_and_keeps_this_one(base, owner):
+    with httpx.Client(base_url=base) as laptop, httpx.Client(base_url=base) as thief:
+        log_in(laptop, owner["email"], owner["password"])
+        log_in(thief, owner["email"], owner["password"])
+        changed = form(laptop, "/account/password", current=owner["password"], new=NEW)
+        assert changed.status_code == 200 and "Every other session is logged out" in changed.text
+        assert laptop.get("/account").status_code == 200
+        assert thief.get("/account").status_code == 303
+
+
 def test_logging_out_everywhere_else_keeps_this_session(base, owner):
     with httpx.Client(base_url=base) as laptop, httpx.Client(base_url=base) as phone:
         log_in(laptop, owner["email"], owner["password"])
