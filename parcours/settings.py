@@ -65,8 +65,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = "Parcours <parcours@localhost>"
     # Whether anyone may create an account at /signup. The first account can always be made
-    # (it becomes the admin); after that, closed sign-up leaves adding users to the CLI.
-    signup_open: bool = True
+    # (it becomes the admin); after that sign-up is closed unless this opens it, and the CLI
+    # adds users (`parcours user add`). Open sign-up confirms each address by mail, so it also
+    # needs public_url (and SMTP).
+    signup_open: bool = False
     # Peers whose X-Forwarded-For collect believes (the reverse proxy), as addresses or networks.
     trusted_proxies: list[IPvAnyNetwork] = []
     # The URL the tracker posts to and the CLI prints; empty means "as the request came in".

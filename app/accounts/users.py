@@ -18,18 +18,18 @@ def add(conn: psycopg.Connection, email: str, password: str) -> int:
 
 
 def add_hashed(conn: psycopg.Connection, email: str, password_hash: str) -> int:
-    with _address_errors(email):
+    with address_errors(email):
         return conn.execute(queries.load("accounts")["add_user"],
                             {"email": email, "password_hash": password_hash}).fetchone()[0]
 
 
 def set_email(conn: psycopg.Connection, user_id: int, email: str) -> None:
-    with _address_errors(email):
+    with address_errors(email):
         conn.execute(queries.load("accounts")["set_email"], {"id": user_id, "email": email})
 
 
 @contextlib.contextmanager
-def _address_errors(email: str):
+def address_errors(email: str):
     """The database's constraints on addresses, as messages a person can act on."""
     try:
         yield

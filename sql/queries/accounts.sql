@@ -172,3 +172,7 @@ DELETE FROM accounts.sessions WHERE %(disabled)s AND user_id = (SELECT id FROM c
 -- For the operator's CLI: any property, whoever owns it.
 SELECT owner_id, name, domains, time_zone, visitor_id_rotation, ip_handling, retention_days
 FROM accounts.properties WHERE id = %(id)s;
+
+-- name: lock_first_account
+-- Held to the end of the transaction: two sign-ups racing to be the first make one admin.
+SELECT pg_advisory_xact_lock(hashtext('parcours.first_account'));
