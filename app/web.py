@@ -25,8 +25,11 @@ class Web:
     templates: Jinja2Blocks
 
     def secure_cookies(self, request: Request) -> bool:
+        """Whether cookies carry Secure. "auto": when the public URL is https (behind a TLS proxy
+        the request itself arrives as plain http) or the request came over https."""
         policy = self.settings.cookie_secure
-        return policy == "always" or (policy == "auto" and request.url.scheme == "https")
+        https = self.settings.public_url.startswith("https://") or request.url.scheme == "https"
+        return policy == "always" or (policy == "auto" and https)
 
     def render(self, request: Request, template: str, context: dict, block: str | None = None, status: int = 200):
         context = {"csrf_token": csrf.token(request), **context}

@@ -13,7 +13,7 @@ import psycopg
 import pydantic
 import typer
 
-from parcours import cluster, doctor, migrations, queries
+from parcours import cluster, doctor, exposure, migrations, queries
 from parcours.errors import ParcoursError
 from parcours.settings import Settings, load_settings
 
@@ -111,12 +111,15 @@ def _admin(settings: Settings) -> psycopg.Connection:
 
 @db_app.command("up")
 def db_up(ctx: typer.Context):
-    """Create (first run) and start the local cluster; write var/parcours.env with a new secret if missing."""
+    """Create (first run) and start the local cluster; write var/parcours.env (a new secret key,
+    the local public URL) if missing."""
     settings: Settings = ctx.obj
     typer.echo(f"local cluster: {cluster.up(settings)}")
     env_file = settings.var_dir / "parcours.env"
     if not env_file.exists():
-        env_file.write_text(f"PARCOURS_SECRET_KEY={secrets.token_urlsafe(48)}\n")
+        env_file.write_text(f"PARCOURS_SECRET_KEY={secrets.token_urlsafe(48)}\n"
+                            "# Where `parcours serve` listens by default; mail links point here.\n"
+                            "PARCOURS_PUBLIC_URL=http://127.0.0.1:8000\n")
         env_file.chmod(0o600)
         typer.echo(f"wrote a new secret key to {env_file}")
 
@@ -167,24 +170,29 @@ def db_schema(ctx: typer.Context):
 
 
 @app.command("doctor")
-def doctor_command(ctx: typer.Context):
+def doctor_command(ctx: typer.Context, strict: bool = typer.Option(
+        False, "--strict", help="Exit 1 on warnings too (settings that are legal but risky for a public install).")):
     """Versions, TimescaleDB edition, rollup engine, migrations, spool depth and worker lag, the
     GeoIP database's age, and on Community the rollups' refresh job. Exits 1 when something is
     unhealthy: the database unreachable, migrations pending, the worker lagging, the refresh job
-    paused, failing or behind, the GeoIP database stale.
+    paused, failing or behind, the GeoIP database stale. Also warns about risky web settings:
+    no public URL, plain http, no trusted proxy behind TLS, trusting every address, open sign-up.
 
     \b
     Examples:
       parcours doctor
+      parcours doctor --strict       # after an install: warnings fail it too
       parcours doctor || systemctl restart parcours-worker
     """
     rows = doctor.report(ctx.obj)
     for label, value in rows:
         typer.echo(f"{label:<14} {value}")
-    found = doctor.problems(ctx.obj, rows)
+    found, warned = doctor.problems(ctx.obj, rows), exposure.warnings(ctx.obj)
     for problem in found:
         typer.echo(f"unhealthy: {problem}", err=True)
-    if found:
+    for warning in warned:
+        typer.echo(f"warning: {warning}", err=True)
+    if found or (strict and warned):
         raise typer.Exit(1)
 
 

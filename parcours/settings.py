@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     # Spool lines per worker transaction: bounds memory and what a crash repeats.
     worker_batch_lines: int = Field(default=20_000, ge=1)
+    # Secure on cookies: "auto" sets it when public_url is https or a request came over https.
     cookie_secure: Literal["auto", "always", "never"] = "auto"
     # Outgoing mail (password resets). Without a host, reset links go to the log instead.
     smtp_host: str = ""

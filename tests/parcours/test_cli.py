@@ -167,3 +167,18 @@ def test_doctor_names_a_geoip_database_the_worker_cannot_use(cli, settings, mmdb
     result = cli("doctor")
     assert result.returncode == 1 and "locations are unknown:" in result.stderr
     assert "is a GeoLite2-ASN database" in result.stderr and "(GeoLite2-ASN)" in result.stdout
+
+
+@pytest.mark.parametrize("env, warned", [
+    ({"PARCOURS_PUBLIC_URL": "https://stats.example.com", "PARCOURS_TRUSTED_PROXIES": '["127.0.0.1/32"]'}, None),
+    ({"PARCOURS_PUBLIC_URL": "https://stats.example.com", "PARCOURS_TRUSTED_PROXIES": '["127.0.0.1/32"]',
+      "PARCOURS_SIGNUP_OPEN": "true"}, "sign-up is open"),
+    ({"PARCOURS_PUBLIC_URL": "https://stats.example.com"}, "the public URL is https, so a TLS proxy is in front"),
+])
+def test_doctor_warns_about_risky_web_settings_and_fails_on_them_only_when_strict(cli, env, warned):
+    relaxed, strict = cli("doctor", env=env), cli("doctor", "--strict", env=env)
+    assert relaxed.returncode == 0, relaxed.stderr
+    if warned:
+        assert f"warning: {warned}" in relaxed.stderr and strict.returncode == 1
+    else:
+        assert "warning:" not in relaxed.stderr and strict.returncode == 0, strict.stderr

@@ -60,3 +60,23 @@ def test_a_device_cookie_for_one_account_does_not_vouch_for_another(base, admin,
         assert log_in(mallory, "mallory@example.com", "mallory's own passphrase").status_code == 303
         codes = [log_in(mallory, owner["email"], f"wrong {n}").status_code for n in range(11)]
         assert codes[-1] == 429
+
+
+@pytest.mark.parametrize("public_url, policy, secure", [
+    ("https://stats.example.com", "auto", True),   # behind a TLS proxy the request itself is http
+    ("http://127.0.0.1:8000", "auto", False),
+    ("", "auto", False),
+    ("", "always", True),
+    ("https://stats.example.com", "never", False),
+])
+def test_cookies_are_secure_when_the_public_url_is_https(settings, serve, owner, public_url, policy, secure):
+    base = serve(create_app(settings.model_copy(update={"public_url": public_url, "cookie_secure": policy})))
+    with httpx.Client(base_url=base) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+        csrf_cookie = client.cookies["parcours_csrf"]
+    # Sent by hand: a client keeps a Secure cookie from a plain-http server to itself.
+    answer = httpx.post(f"{base}/login", data={"email": owner["email"], "password": owner["password"], "csrf_token": token},
+                        headers={"cookie": f"parcours_csrf={csrf_cookie}"})
+    cookies = answer.headers.get_list("set-cookie")
+    assert answer.status_code == 303 and len(cookies) == 2
+    assert all(("; secure" in cookie.lower()) == secure for cookie in cookies)
