@@ -1,4 +1,4 @@
-"""Logging in under guessing: a stranger's wrong passwords slow the stranger, never the owner's
+"""Logging in (app/accounts/routes.py) under guessing: a stranger's wrong passwords slow the stranger, never the owner's
 own browser (app/accounts/routes.py, app/accounts/devices.py)."""
 
 import ipaddress
