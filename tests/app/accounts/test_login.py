@@ -1,5 +1,5 @@
-"""Logging in (app/accounts/routes.py) under guessing: a stranger's wrong passwords slow the stranger, never the owner's
-own browser (app/accounts/routes.py, app/accounts/devices.py)."""
+"""Logging in under guessing: a stranger's wrong passwords slow the stranger, never the owner's
+own browser (app/accounts/routes.py, app/accounts/devices.py); cookies Secure under https."""
 
 import ipaddress
 import re
