@@ -68,7 +68,7 @@ class Web:
         not own, 422 with the reason for a period or filter that does not parse."""
         site = self.owned_property(user, property_id)
         try:
-            chosen = periods.resolve(period, site["time_zone"], first=first, last=last)
+            chosen = periods.resolve(period, site["time_zone"], now=self.settings.now(), first=first, last=last)
             rules = filters.parse(filter_)
         except (periods.PeriodError, filters.FilterError) as error:
             raise HTTPException(422, str(error)) from None

@@ -467,7 +467,7 @@ def export_command(ctx: typer.Context, property_id: str,
         raise ParcoursError(f"--from and --to are dates like 2026-11-01, not {from_!r} and {to!r}") from None
     with _admin(ctx.obj) as conn:
         row = _property(conn, property_id)
-        period = periods.resolve("custom", row[3], first=first, last=last)
+        period = periods.custom(row[3], first, last)
         sink = output.open("w", newline="") if output else sys.stdout
         try:
             with conn.transaction():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pydantic import (
     AliasChoices,
+    AwareDatetime,
     Field,
     IPvAnyNetwork,
     SecretStr,
@@ -96,8 +98,15 @@ class Settings(BaseSettings):
     # this, and the GeoIP database stale past this many days (DB-IP publishes monthly).
     doctor_max_lag_seconds: float = Field(default=300, gt=0)
     doctor_max_geoip_age_days: int = Field(default=45, ge=1)
+    # The instant reports take as now ("today", "the last five minutes"); empty means the system
+    # clock. Set for tests, and to reproduce a report as it looked at a moment.
+    clock: AwareDatetime | None = None
     # Staged events; defaults to <var_dir>/spool.
     spool_dir: Path = Field(default=None, validate_default=False)  # type: ignore[assignment]
+
+    def now(self) -> datetime:
+        """Now, for everything a report decides by the date: the one place that reads the clock."""
+        return self.clock or datetime.now(timezone.utc)
 
     @property
     def display_url(self) -> str:

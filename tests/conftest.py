@@ -85,10 +85,45 @@ def database(template_database: str) -> Iterator[str]:
         _drop(conn, name)
 
 
+# The suite's one clock. A fixed instant by default, so that no test passes or fails by the hour
+# it runs. Tests marked `every_instant` run at each of INSTANTS: the edges where a date taken in
+# the wrong zone, or a day taken as 24 hours, shows. Tests marked `wall_clock` are about what the
+# database's own clock decides (retention, the Community refresh job's window, the spool's lag)
+# and get the real time, read once.
+NOW = datetime(2026, 11, 18, 9, 30, tzinfo=timezone.utc)
+INSTANTS = {
+    "before-utc-midnight": datetime(2026, 11, 30, 23, 45, tzinfo=timezone.utc),
+    "after-utc-midnight": datetime(2026, 12, 1, 0, 15, tzinfo=timezone.utc),
+    "before-kathmandu-midnight": datetime(2026, 11, 30, 18, 10, tzinfo=timezone.utc),  # 23:55 at +05:45
+    "after-kathmandu-midnight": datetime(2026, 11, 30, 18, 20, tzinfo=timezone.utc),   # 00:05 at +05:45
+    "europe-springs-forward": datetime(2026, 3, 29, 12, 0, tzinfo=timezone.utc),
+    "america-falls-back": datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc),
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "every_instant: run the test at each of conftest.INSTANTS")
+    config.addinivalue_line("markers", "wall_clock: the test is about the database's real clock; now is the real time")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("every_instant"):
+        metafunc.parametrize("now", list(INSTANTS.values()), ids=list(INSTANTS), indirect=True)
+
+
 @pytest.fixture
-def settings(database: str, tmp_path) -> Settings:
+def now(request) -> datetime:
+    """Now, for the test and for the app under test (Settings.clock)."""
+    if request.node.get_closest_marker("wall_clock"):
+        return datetime.now(timezone.utc).replace(microsecond=0)
+    return getattr(request, "param", NOW)
+
+
+@pytest.fixture
+def settings(database: str, tmp_path, now: datetime) -> Settings:
     base = _base_settings()
     return base.model_copy(update={
+        "clock": now,
         "database_url": base.admin_conninfo(database),
         "var_dir": tmp_path / "var",
         "spool_dir": tmp_path / "var" / "spool",  # model_copy does not re-derive it
@@ -242,6 +277,7 @@ def cli(settings: Settings):
     """Run `parcours ARGS...` as an operator does: a real subprocess against the test's database."""
     def run(*args: str, env: dict | None = None, input_: str | None = None) -> subprocess.CompletedProcess[str]:
         environment = {**os.environ, "DATABASE_URL": settings.database_url, "PARCOURS_VAR_DIR": str(settings.var_dir),
+                       "PARCOURS_CLOCK": settings.clock.isoformat(),
                        "PARCOURS_SECRET_KEY": settings.secret_key.get_secret_value(), **(env or {})}
         return subprocess.run([sys.executable, "-m", "parcours", *args], capture_output=True, text=True,
                               env=environment, input=input_)

@@ -2,8 +2,9 @@
 pastes its snippet; a visitor's Chromium runs the tracker on that third-party page; the owner
 reads, filters, compares and exports the visit, logs out and resets the password by mail."""
 
-import time
+from datetime import timedelta
 
+import pytest
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -16,12 +17,17 @@ PASSWORD = "correct horse battery staple"
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"  # kept by CI as test artifacts
 
 
+def a_minute_before(now) -> str:
+    return (now - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+
+
 def site(parcours_url: str, property_id: str) -> Starlette:
     page = f"""<!doctype html><title>A tracked page</title><h1>Hello</h1>
                <script defer src="{parcours_url}/js/{property_id}.js"></script>"""
     return Starlette(routes=[Route("/article", lambda request: HTMLResponse(page))])
 
 
+@pytest.mark.wall_clock  # collect stamps the visit with the time it arrives
 def test_an_owner_signs_up_adds_a_site_and_reads_its_first_visit(until, settings, serve, browser, inbox,
                                                                  refresh_rollups, free_address):
     mail = {"smtp_host": "127.0.0.1", "smtp_port": inbox.port, "smtp_starttls": False,
@@ -112,11 +118,10 @@ def test_a_headless_browser_is_counted_as_a_bot_and_not_shown(until, settings, a
 
 
 def test_hostile_strings_from_a_tracked_site_never_run_on_the_dashboard(settings, admin, owner, property_id, serve,
-                                                                        browser, load_events):
+                                                                        browser, load_events, now):
     payload = '"><img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
     agent = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
-    today = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 60))
-    load_events([(today, "198.51.100.9", agent, {"t": payload, "r": f"https://evil.example/{payload}",
+    load_events([(a_minute_before(now), "198.51.100.9", agent, {"t": payload, "r": f"https://evil.example/{payload}",
                                                  "u": f"https://example.com/{payload}?utm_source=x&utm_campaign={payload}",
                                                  "m": {"type": payload, "author": payload, "tags": [payload]}})])
     base = serve(create_app(settings))
@@ -137,11 +142,11 @@ def test_hostile_strings_from_a_tracked_site_never_run_on_the_dashboard(settings
     assert page.evaluate("window.__xss") is None and dialogs == []
 
 
-def test_every_page_passes_axe_accessibility_checks(settings, owner, property_id, serve, browser, load_events):
+def test_every_page_passes_axe_accessibility_checks(settings, owner, property_id, serve, browser, load_events, now):
     from axe_playwright_python.sync_playwright import Axe
 
     agent = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
-    load_events([(time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 60)), "198.51.100.9", agent,
+    load_events([(a_minute_before(now), "198.51.100.9", agent,
                   {"r": "https://www.google.com/", "m": {"type": "post", "tags": ["a"]}})])
     base = serve(create_app(settings))
     page = browser.new_page()
@@ -166,8 +171,8 @@ def test_every_page_passes_axe_accessibility_checks(settings, owner, property_id
     assert found == {}
 
 
-def test_the_pages_work_under_their_content_security_policy(settings, owner, property_id, serve, browser, load_events):
-    load_events([(time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 60)), "198.51.100.9",
+def test_the_pages_work_under_their_content_security_policy(settings, owner, property_id, serve, browser, load_events, now):
+    load_events([(a_minute_before(now), "198.51.100.9",
                   "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", {"r": "https://www.google.com/"})])
     base = serve(create_app(settings))
     page, violations = browser.new_page(), []

@@ -6,10 +6,10 @@ import re
 import subprocess
 import sys
 import time
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 
 from app.main import create_app
 from parcours import spool
@@ -30,7 +30,8 @@ def log_in(client: httpx.Client, owner: dict) -> None:
     assert response.status_code == 303, response.text
 
 
-def test_a_beacon_reaches_the_dashboard(settings, owner, property_id, serve, refresh_rollups):
+@pytest.mark.wall_clock  # collect stamps the beacon with the time it arrives
+def test_a_beacon_reaches_the_dashboard(settings, owner, property_id, serve, refresh_rollups, now):
     base = serve(create_app(settings))
     with httpx.Client(base_url=base) as client:
         script = client.get(f"/js/{property_id}.js")
@@ -45,7 +46,7 @@ def test_a_beacon_reaches_the_dashboard(settings, owner, property_id, serve, ref
 
         log_in(client, owner)
         page = client.get(f"/properties/{property_id}")
-        today = datetime.now(ZoneInfo("Asia/Kolkata")).date().isoformat()
+        today = now.astimezone(ZoneInfo("Asia/Kolkata")).date().isoformat()
         row = re.search(rf'<tr data-starts="{today}T00:00"><td>[^<]*</td><td class="num">(\d+)</td>', page.text)
         assert row and row.group(1) == "1", page.text
         assert "Asia/Kolkata" in page.text
@@ -85,6 +86,7 @@ def test_htmx_gets_only_the_report_fragment(settings, owner, property_id, serve)
         assert client.get(f"/properties/{property_id}?period=2y").status_code == 422
 
 
+@pytest.mark.wall_clock  # collect stamps the beacon with the time it arrives
 def test_a_beacon_shows_in_the_stats_api_within_a_minute(settings, admin, owner, property_id, serve):
     from app.accounts import api_keys
 

@@ -107,6 +107,6 @@ def router(web: Web) -> APIRouter:
     def realtime(chosen: Chosen):
         """Visitors and page views of the last five minutes (the period and filters do not apply)."""
         with web.pool.connection() as conn:
-            return chosen.envelope(stats.realtime(conn, chosen.query.property_id, chosen.query.bots))
+            return chosen.envelope(stats.realtime(conn, chosen.query.property_id, web.settings.now(), chosen.query.bots))
 
     return routes

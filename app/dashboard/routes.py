@@ -11,7 +11,7 @@ import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -78,7 +78,7 @@ def router(web: Web) -> APIRouter:
         user = web.current_user(request)
         with web.pool.connection() as conn:
             owned = conn.execute(q["owned_properties"], {"user_id": user["id"]}).fetchall()
-            cards = [_overview_card(conn, *row) for row in owned]
+            cards = [_overview_card(conn, web.settings.now(), *row) for row in owned]
         return web.render(request, "overview.html", {"user": user, "properties": cards})
 
     @routes.get("/properties/{property_id}")
@@ -158,8 +158,8 @@ def router(web: Web) -> APIRouter:
     def realtime(request: Request, property_id: str):
         chosen = view(request, property_id, "today", None, None, False, [])
         with web.pool.connection() as conn:
-            now = stats.realtime(conn, chosen.query.property_id)
-        return web.render(request, "realtime.html", {"now": now})
+            current = stats.realtime(conn, chosen.query.property_id, web.settings.now())
+        return web.render(request, "realtime.html", {"now": current})
 
     return routes
 
@@ -182,8 +182,8 @@ def intervals(days: int) -> tuple[str, ...]:
     return offered + (("week",) if days >= 14 else ()) + (("month",) if days >= 60 else ())
 
 
-def _overview_card(conn, property_id: str, name: str, time_zone: str) -> dict:
-    query = stats.Query(property_id, periods.resolve("7d", time_zone))
+def _overview_card(conn, now: datetime, property_id: str, name: str, time_zone: str) -> dict:
+    query = stats.Query(property_id, periods.resolve("7d", time_zone, now=now))
     week = stats.timeseries(conn, query, "day")
     return {"id": property_id, "name": name, "time_zone": time_zone, "today": week[-1],
             "spark": charts.build([day["visitors"] for day in week])}

@@ -46,11 +46,11 @@ def local_midnight(day: date, time_zone: str) -> datetime:
     return datetime.combine(day, time(), ZoneInfo(time_zone)).astimezone(ZoneInfo("UTC"))
 
 
-def resolve(key: str, time_zone: str, now: datetime | None = None,
-            first: date | None = None, last: date | None = None) -> Period:
-    """`7d` and `30d` end today, today included; `month` and `year` run from their first day to
-    today; `custom` is `first` to `last`, both included."""
-    today = (now or datetime.now(tz=ZoneInfo("UTC"))).astimezone(ZoneInfo(time_zone)).date()
+def resolve(key: str, time_zone: str, *, now: datetime, first: date | None = None, last: date | None = None) -> Period:
+    """`7d` and `30d` end today (the day `now` falls on in `time_zone`), today included;
+    `month` and `year` run from their first day to today; `custom` is `first` to `last`, both
+    included."""
+    today = now.astimezone(ZoneInfo(time_zone)).date()
     ranges = {
         "today": (today, today),
         "yesterday": (today - timedelta(days=1), today - timedelta(days=1)),
@@ -61,13 +61,14 @@ def resolve(key: str, time_zone: str, now: datetime | None = None,
         "year": (today.replace(month=1, day=1), today),
     }
     if key == "custom":
-        return _custom(first, last, time_zone)
+        return custom(time_zone, first, last)
     if key not in ranges:
         raise PeriodError(f"unknown period {key!r}; use one of {', '.join(PERIODS)}")
     return Period(key, *ranges[key], time_zone)
 
 
-def _custom(first: date | None, last: date | None, time_zone: str) -> Period:
+def custom(time_zone: str, first: date | None, last: date | None) -> Period:
+    """From `first` to `last`, local dates, both included: the one period that needs no clock."""
     if first is None or last is None:
         raise PeriodError("a custom period needs both from and to (local dates, YYYY-MM-DD)")
     if first > last:

@@ -143,8 +143,8 @@ def visitor(conn: psycopg.Connection, query: Query, visitor_id: int, limit: int 
                          for s in sessions]}
 
 
-def realtime(conn: psycopg.Connection, property_id: str, bots: bool = False) -> dict:
-    row = conn.execute(queries.load("reports")["realtime"], {"property_id": property_id, "bots": bots}).fetchone()
+def realtime(conn: psycopg.Connection, property_id: str, now: datetime, bots: bool = False) -> dict:
+    row = conn.execute(queries.load("reports")["realtime"], {"property_id": property_id, "now": now, "bots": bots}).fetchone()
     return {"visitors": row[0], "page_views": row[1]}
 
 

@@ -13,7 +13,7 @@ FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.
 
 
 def reports(conn, property_id):
-    query = stats.Query(property_id, periods.resolve("custom", "Asia/Kolkata", first=date(2026, 11, 1),
+    query = stats.Query(property_id, periods.custom("Asia/Kolkata", first=date(2026, 11, 1),
                                                      last=date(2026, 11, 30)))
     return (stats.summary(conn, query), stats.timeseries(conn, query, "day"),
             [stats.breakdown(conn, query, dimension) for dimension in filters.DIMENSIONS],

@@ -1,6 +1,6 @@
 """Raw events expire before the rollups, and dropping them never touches rollup history."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pydantic
 import pytest
@@ -25,9 +25,16 @@ def test_raw_retention_must_outlast_the_refresh_window(raw_days, rollup_days, pr
         Settings(raw_retention_days=raw_days, rollup_retention_days=rollup_days)
 
 
-def days_ago(days, hour=12, ip="198.51.100.1", **fields):
-    when = datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0) - timedelta(days=days)
-    return (when.strftime("%Y-%m-%dT%H:%M"), ip, FIREFOX, {**fields})
+# Retention drops what is older than the database's clock says: these tests run on the wall clock.
+pytestmark = pytest.mark.wall_clock
+
+
+@pytest.fixture
+def days_ago(now):
+    def event(days, hour=12, ip="198.51.100.1", **fields):
+        when = now.replace(hour=hour, minute=0, second=0) - timedelta(days=days)
+        return (when.strftime("%Y-%m-%dT%H:%M"), ip, FIREFOX, {**fields})
+    return event
 
 
 def expire(admin, raw_days):
@@ -39,12 +46,12 @@ def expire(admin, raw_days):
             admin.execute("CALL run_job(%s)", (job,))
 
 
-def test_expired_raw_events_go_and_reports_keep_their_history(admin, property_id, load_events):
+def test_expired_raw_events_go_and_reports_keep_their_history(admin, property_id, load_events, days_ago, now):
     admin.execute("UPDATE accounts.properties SET time_zone = 'UTC' WHERE id = %s", (property_id,))
     load_events([days_ago(40), days_ago(40, hour=13, u="https://example.com/b"), days_ago(40, ip="198.51.100.2"),
                  days_ago(1, ip="198.51.100.3")])
-    old = periods.resolve("custom", "UTC", first=(datetime.now(UTC) - timedelta(days=40)).date(),
-                          last=(datetime.now(UTC) - timedelta(days=40)).date())
+    day = (now - timedelta(days=40)).date()  # the property's zone is UTC
+    old = periods.custom("UTC", first=day, last=day)
     query = stats.Query(property_id, old)
     before = (stats.summary(admin, query), stats.breakdown(admin, query, "page"), stats.timeseries(admin, query, "hour"))
     assert before[0]["page_views"] == 3
@@ -58,16 +65,17 @@ def test_expired_raw_events_go_and_reports_keep_their_history(admin, property_id
     assert stats.summary(admin, query) == before[0]
 
 
-def test_a_property_keeping_less_loses_its_older_rows_everywhere_and_only_its_own(admin, owner, property_id, load_events):
+def test_a_property_keeping_less_loses_its_older_rows_everywhere_and_only_its_own(admin, owner, property_id, load_events,
+                                                                                   days_ago, now):
     from app.accounts import properties
 
     other = properties.add(admin, owner["id"], "Other", ["other.example"], "UTC")
     admin.execute("UPDATE accounts.properties SET time_zone = 'UTC', retention_days = 30 WHERE id = %s", (property_id,))
     load_events([days_ago(40, p=site, ip=ip) for site in (property_id, other) for ip in ("198.51.100.1", "198.51.100.2")]
                 + [days_ago(1, p=site) for site in (property_id, other)])
-    day = (datetime.now(UTC) - timedelta(days=40)).date()
-    old = {site: stats.Query(site, periods.resolve("custom", "UTC", first=day, last=day)) for site in (property_id, other)}
-    recent = {site: stats.Query(site, periods.resolve("7d", "UTC")) for site in (property_id, other)}
+    day = (now - timedelta(days=40)).date()
+    old = {site: stats.Query(site, periods.custom("UTC", first=day, last=day)) for site in (property_id, other)}
+    recent = {site: stats.Query(site, periods.resolve("7d", "UTC", now=now)) for site in (property_id, other)}
 
     expire(admin, raw_days=180)
     for raw in (False, True):

@@ -60,11 +60,8 @@ def test_analysts_cannot_write(settings, statement):
         conn.execute(statement)
 
 
-def test_worker_may_refresh_the_table_engine_rollups(settings):
-    from datetime import datetime, timezone
-
+def test_worker_may_refresh_the_table_engine_rollups(settings, now):
     from parcours import rollups
 
     with _as(settings, "worker") as conn, conn.transaction():
-        now = datetime.now(timezone.utc)
         rollups.refresh_range(conn, now, now)  # a no-op on the continuous engine, which has no tables

@@ -2,7 +2,7 @@
 TimescaleDB and `parcours db migrate` run it."""
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -10,13 +10,14 @@ import pytest
 from parcours import queries
 
 
-def test_a_run_by_hand_beside_another_waits_for_it_instead_of_failing(settings, admin, load_events):
+@pytest.mark.wall_clock  # the job refreshes a window that ends at the database's now()
+def test_a_run_by_hand_beside_another_waits_for_it_instead_of_failing(settings, admin, load_events, now):
     """TimescaleDB refuses a refresh overlapping one in progress: `parcours db migrate` running
     the job while the scheduler runs it failed (seen in bench/reports) until runs took turns."""
     job = admin.execute(queries.load("migrations")["refresh_job"]).fetchone()
     if job is None:
         pytest.skip("the table engine refreshes its rollups in the worker: there is no job")
-    when = (datetime.now(timezone.utc) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    when = (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
     load_events([(when, "198.51.100.1", "Mozilla/5.0 Firefox/133.0", {})])
     errors = []
 

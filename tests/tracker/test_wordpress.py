@@ -134,7 +134,9 @@ def test_the_home_page_search_and_404(wordpress):
     assert missing.status_code == 404 and metadata(missing.text) == {"type": "404", **flags("is_404")}
 
 
-def test_a_visit_reaches_parcours_with_the_post_s_topics(until, wordpress, settings, admin, browser, refresh_rollups):
+@pytest.mark.wall_clock  # collect stamps the visit with the time it arrives
+def test_a_visit_reaches_parcours_with_the_post_s_topics(until, wordpress, settings, admin, browser, refresh_rollups,
+                                                         now):
     probe = browser.new_page()
     person = probe.evaluate("navigator.userAgent").replace("HeadlessChrome", "Chrome")
     probe.close()
@@ -152,7 +154,7 @@ def test_a_visit_reaches_parcours_with_the_post_s_topics(until, wordpress, setti
                         ).fetchone()
     assert row == ("post", "Ada Lovelace", ["Science"], TAGS)
     refresh_rollups()
-    query = stats.Query(wordpress["property"], periods.resolve("today", "Asia/Kolkata"))
+    query = stats.Query(wordpress["property"], periods.resolve("today", "Asia/Kolkata", now=now))
     def topics(dimension):  # the search page has none: "(unknown)" is a row of its own
         return sorted((r["value"] for r in stats.breakdown(admin, query, dimension) if r["value"]), key=str.lower)
     assert (topics("category"), topics("tag"), topics("author")) == (["Science"], TAGS, ["Ada Lovelace"])

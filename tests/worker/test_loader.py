@@ -3,6 +3,7 @@
 import gzip
 import json
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -77,7 +78,7 @@ def test_every_field_reaches_its_typed_column(settings, admin, property_id):
 
 
 def daily(admin, property_id, tz, first, last):
-    period = periods.resolve("custom", tz, first=first, last=last)
+    period = periods.custom(tz, first=first, last=last)
     series = stats.timeseries(admin, stats.Query(property_id, period), "day")
     return {date.fromisoformat(row["starts"][:10]): row["page_views"] for row in series}
 
@@ -124,12 +125,12 @@ def test_day_rollups_catch_up_after_a_drain_that_died_before_refreshing_them(set
     assert admin.execute("SELECT count(*) FROM parcours.stale_rollups").fetchone()[0] == 0
 
 
+@pytest.mark.wall_clock  # the continuous engine's refresh window follows the database's clock
 def test_events_older_than_every_refresh_window_reach_the_reports_once_loaded(settings, admin, property_id,
-                                                                                refresh_rollups):
+                                                                                refresh_rollups, now):
     """A worker back after days away, or `parcours replay`, loads events into buckets refreshed
     long ago, before the window every refresh covers: the range the worker records takes the
     continuous engine's refresh back to them. The table engine refreshes them as it loads."""
-    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     old = now - timedelta(days=40)  # before every window, the weeks' 21 days too
     stage(settings, property_id, [now - timedelta(hours=1)])
     run.once(settings)
@@ -139,20 +140,23 @@ def test_events_older_than_every_refresh_window_reach_the_reports_once_loaded(se
     refresh_rollups()
     assert count(admin, "parcours.stale_rollups") == 0
     tz = admin.execute("SELECT time_zone FROM accounts.properties WHERE id = %s", [property_id]).fetchone()[0]
-    q = stats.Query(property_id, periods.resolve("custom", tz, first=old.date() - timedelta(days=14), last=now.date()))
+    zone = ZoneInfo(tz)  # days are the property's: in UTC, `now` may be on another
+    q = stats.Query(property_id, periods.custom(tz, first=old.astimezone(zone).date() - timedelta(days=14),
+                                                last=now.astimezone(zone).date()))
     assert stats.summary(admin, q) == stats.summary(admin, q, raw=True)
     assert stats.summary(admin, q)["page_views"] == 3
     assert sum(row["page_views"] for row in stats.timeseries(admin, q, "day")) == 3
     assert [(row["value"], row["page_views"]) for row in stats.breakdown(admin, q, "page")] == [("/old", 2), ("/", 1)]
 
 
-def test_views_in_the_bucket_still_filling_count_after_one_refresh(settings, admin, property_id, refresh_rollups):
+@pytest.mark.wall_clock  # "the bucket still filling" is the database clock's
+def test_views_in_the_bucket_still_filling_count_after_one_refresh(settings, admin, property_id, refresh_rollups, now):
     """Each refresh materializes the current 15-minute bucket, day and week, and the next one
     recomputes them with the rows added since: reports need no real-time aggregation."""
     tz = admin.execute("SELECT time_zone FROM accounts.properties WHERE id = %s", [property_id]).fetchone()[0]
-    q = stats.Query(property_id, periods.resolve("30d", tz))
+    q = stats.Query(property_id, periods.resolve("30d", tz, now=now))
     for views in (1, 2):
-        stage(settings, property_id, [datetime.now(timezone.utc)])
+        stage(settings, property_id, [now])
         run.once(settings)
         refresh_rollups()
         assert stats.summary(admin, q)["page_views"] == views

@@ -66,7 +66,7 @@ def reports(url: str, raw: bool) -> dict:
     found = {}
     with psycopg.connect(url, autocommit=True) as conn:
         for first, last in RANGES:
-            period = periods.resolve("custom", "Asia/Kathmandu", first=date.fromisoformat(first), last=date.fromisoformat(last))
+            period = periods.custom("Asia/Kathmandu", first=date.fromisoformat(first), last=date.fromisoformat(last))
             query = stats.Query("engines1", period)
             found[first, "summary"] = stats.summary(conn, query, raw=raw)
             for interval in stats.INTERVALS:

@@ -23,7 +23,7 @@ def zone(admin, property_id, tz):
 
 
 def query(property_id, tz, first, last, **more):
-    return stats.Query(property_id, periods.resolve("custom", tz, first=date.fromisoformat(first),
+    return stats.Query(property_id, periods.custom(tz, first=date.fromisoformat(first),
                                                     last=date.fromisoformat(last)), **more)
 
 
