@@ -156,7 +156,7 @@ def test_views_in_the_bucket_still_filling_count_after_one_refresh(settings, adm
     tz = admin.execute("SELECT time_zone FROM accounts.properties WHERE id = %s", [property_id]).fetchone()[0]
     q = stats.Query(property_id, periods.resolve("30d", tz, now=now))
     for views in (1, 2):
-        stage(settings, property_id, [now])
+        stage(settings, property_id, [now + timedelta(seconds=views)])  # the same instant twice is one event
         run.once(settings)
         refresh_rollups()
         assert stats.summary(admin, q)["page_views"] == views
