@@ -12,6 +12,7 @@ COPY pyproject.toml README.md ./
 COPY parcours ./parcours
 COPY app ./app
 COPY worker ./worker
+COPY cli ./cli
 COPY sql ./sql
 COPY tracker ./tracker
 RUN /opt/parcours/bin/pip install --no-compile .

@@ -279,7 +279,7 @@ def cli(settings: Settings):
         environment = {**os.environ, "DATABASE_URL": settings.database_url, "PARCOURS_VAR_DIR": str(settings.var_dir),
                        "PARCOURS_CLOCK": settings.clock.isoformat(),
                        "PARCOURS_SECRET_KEY": settings.secret_key.get_secret_value(), **(env or {})}
-        return subprocess.run([sys.executable, "-m", "parcours", *args], capture_output=True, text=True,
+        return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                               env=environment, input=input_)
     return run
 

@@ -13,7 +13,8 @@ import compose_spec
 import pytest
 import yaml
 
-from parcours import PROJECT_ROOT, exposure
+from cli import exposure
+from parcours import PROJECT_ROOT
 from parcours.settings import ROLE_NAMES, Settings
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())  # YAML merge keys resolved, as Compose does
@@ -55,7 +56,7 @@ def test_the_commands_compose_runs_exist():
     commands.add(tuple(COMPOSE["services"]["worker"]["healthcheck"]["test"][1:]))
     for command in commands:
         assert command[0] == "parcours"
-        done = subprocess.run([sys.executable, "-m", "parcours", *command[1:], "--help"], capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-m", "cli", *command[1:], "--help"], capture_output=True, text=True)
         assert done.returncode == 0, (command, done.stderr)
 
 

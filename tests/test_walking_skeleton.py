@@ -99,7 +99,7 @@ def test_a_beacon_shows_in_the_stats_api_within_a_minute(settings, admin, owner,
     admin.execute("SELECT _timescaledb_functions.start_background_workers()")
     env = {**os.environ, "DATABASE_URL": settings.database_url, "PARCOURS_VAR_DIR": str(settings.var_dir),
            "PARCOURS_SPOOL_DIR": str(settings.spool_dir), "PARCOURS_SECRET_KEY": settings.secret_key.get_secret_value()}
-    worker = subprocess.Popen([sys.executable, "-m", "parcours", "worker"], env=env,
+    worker = subprocess.Popen([sys.executable, "-m", "cli", "worker"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         with httpx.Client(base_url=serve(create_app(settings)), headers={"Authorization": f"Bearer {key}"}) as client:

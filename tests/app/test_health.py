@@ -62,7 +62,7 @@ def test_the_worker_counts_what_it_loads(until, settings, property_id, serve, fr
     env = {**os.environ, "DATABASE_URL": settings.database_url, "PARCOURS_VAR_DIR": str(settings.var_dir),
            "PARCOURS_SECRET_KEY": settings.secret_key.get_secret_value(), "PARCOURS_WORKER_METRICS_ADDRESS": free_address,
            "PARCOURS_WORKER_POLL_SECONDS": "0.1"}
-    worker = subprocess.Popen([sys.executable, "-m", "parcours", "worker"], env=env, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([sys.executable, "-m", "cli", "worker"], env=env, stderr=subprocess.DEVNULL)
     try:
         def loaded():
             try:

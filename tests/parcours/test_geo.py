@@ -149,7 +149,7 @@ def test_geoip_update_installs_a_downloaded_database(settings, serve, mmdb):
     base = serve(Starlette(routes=[Route("/city.mmdb.gz", lambda request: Response(compressed)),
                                    Route("/junk", lambda request: Response(b"not a database"))]))
     env = {**os.environ, "DATABASE_URL": settings.database_url, "PARCOURS_VAR_DIR": str(settings.var_dir)}
-    command = [sys.executable, "-m", "parcours", "geoip", "update", "--url"]
+    command = [sys.executable, "-m", "cli", "geoip", "update", "--url"]
     done = subprocess.run([*command, f"{base}/city.mmdb.gz"], env=env, capture_output=True, text=True)
     assert done.returncode == 0 and "installed GeoIP2-City" in done.stdout
     assert geo.locate(geo.open_database(settings.var_dir / "geoip.mmdb"), "203.0.113.1").country == "NP"

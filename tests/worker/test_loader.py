@@ -9,7 +9,8 @@ import psycopg
 import pytest
 
 from app.reports import periods, stats
-from parcours import doctor, queries, retention, rollups, spool
+from cli import doctor
+from parcours import queries, retention, rollups, spool
 from worker import loader, run
 
 

@@ -38,7 +38,7 @@ def test_killed_at_any_instant_the_worker_loads_every_event_exactly_once(setting
            "PARCOURS_WORKER_BATCH_LINES": "60"}  # several transactions per segment: kills land mid-segment
     rng, kills = random.Random(4), 0
     while spool.sealed_segments(settings.spool_dir):
-        worker = subprocess.Popen([sys.executable, "-m", "parcours", "worker", "--once"], env=env,
+        worker = subprocess.Popen([sys.executable, "-m", "cli", "worker", "--once"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(rng.uniform(0.3, 1.0))  # start-up takes ~0.5 s: some kills land before any load
         if worker.poll() is None and kills < KILLS:

@@ -23,7 +23,7 @@ def _port() -> int:
 def _start(settings, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": settings.database_url, "PARCOURS_VAR_DIR": str(settings.var_dir),
            "PARCOURS_SPOOL_SEAL_SECONDS": "3600"}
-    process = subprocess.Popen([sys.executable, "-m", "parcours", "serve", "--role", "collect", "--port", str(port)], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--role", "collect", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 15
     while True:

@@ -13,7 +13,8 @@ import psycopg
 import pydantic
 import typer
 
-from parcours import cluster, doctor, exposure, migrations, queries
+from cli import cluster, doctor, exposure
+from parcours import migrations, queries
 from parcours.errors import ParcoursError
 from parcours.settings import Settings, load_settings
 
@@ -459,7 +460,7 @@ def export_command(ctx: typer.Context, property_id: str,
     from datetime import date
 
     from app.reports import periods
-    from parcours import export
+    from cli import export
 
     try:
         first, last = date.fromisoformat(from_), date.fromisoformat(to)
@@ -487,7 +488,7 @@ def backup_command(ctx: typer.Context, output: Optional[Path] = typer.Option(Non
       parcours backup                                   # var/backups/parcours-<UTC time>.dump
       parcours backup --output /srv/backups/parcours.dump
     """
-    from parcours import backup
+    from cli import backup
 
     typer.echo(backup.backup(ctx.obj, output))
 
@@ -500,7 +501,7 @@ def restore_command(ctx: typer.Context, dump: Path, database: str = typer.Option
     Examples:
       parcours restore var/backups/parcours-20261129T030000Z.dump --database parcours_restored
     """
-    from parcours import backup
+    from cli import backup
 
     backup.restore(ctx.obj, dump, database)
     typer.echo(f"restored {dump} into database {database}")
@@ -509,7 +510,7 @@ def restore_command(ctx: typer.Context, dump: Path, database: str = typer.Option
 @app.command("demo")
 def demo_command(ctx: typer.Context):
     """Create the demo user and property and load a week of sample traffic through the spool and worker."""
-    from parcours import demo
+    from cli import demo
 
     for line in demo.run(ctx.obj):
         typer.echo(line)

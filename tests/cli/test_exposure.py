@@ -4,7 +4,7 @@ import ipaddress
 
 import pytest
 
-from parcours import exposure
+from cli import exposure
 from parcours.settings import Settings
 
 PROXY = [ipaddress.ip_network("127.0.0.1/32")]

@@ -1,3 +1,0 @@
-from parcours.cli import main
-
-main()
