@@ -1,6 +1,7 @@
 """The JSON stats API over real HTTP: keys, ownership, parameters and the numbers."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -59,6 +60,23 @@ def test_visitors_and_a_visitor_s_timeline(api):
     assert client.get(f"{base}/visitors/{'0' * 16}", params=RANGE).status_code == 404
 
 
+@pytest.mark.every_instant
+@pytest.mark.parametrize("zone", ["Asia/Kathmandu", "America/New_York"])
+def test_a_view_a_minute_ago_is_in_todays_report_and_not_yesterdays(settings, admin, owner, property_id, serve,
+                                                                      load_events, now, zone):
+    admin.execute("UPDATE accounts.properties SET time_zone = %s WHERE id = %s", (zone, property_id))
+    load_events([view((now - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S"))])
+    key = api_keys.create(admin, owner["id"], "tests")
+    with httpx.Client(base_url=serve(create_app(settings)), headers={"Authorization": f"Bearer {key}"}) as client:
+        def views(period):
+            return client.get(f"/api/v1/properties/{property_id}/summary", params={"period": period}).json()
+        today, yesterday = views("today"), views("yesterday")
+    local = now.astimezone(ZoneInfo(zone)).date()
+    assert today["period"]["from"] == today["period"]["to"] == local.isoformat()
+    assert (today["results"]["page_views"], yesterday["results"]["page_views"]) == (1, 0)
+
+
+@pytest.mark.every_instant
 def test_realtime_counts_the_last_five_minutes(settings, api, load_events, now):
     client, base = api
     load_events([view((now - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%S"), ip="203.0.113.5"),
