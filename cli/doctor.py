@@ -10,12 +10,8 @@ import time
 
 import psycopg
 
-from parcours import geo, migrations, queries, spool
+from parcours import engines, geo, migrations, queries, spool
 from parcours.settings import Settings
-
-ENGINES = {"continuous": "continuous aggregates, refreshed by a TimescaleDB job",
-           "table": "worker-refreshed tables"}
-
 
 def problems(settings: Settings, rows: list[tuple[str, str]]) -> list[str]:
     """What is unhealthy, one sentence each; `rows` as report() returned them."""
@@ -48,9 +44,7 @@ def _refresh_state(settings: Settings) -> tuple | None:
     last success); None on the table engine, which needs no job."""
     with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
         instance, _ = _bookkeeping(conn)
-        if not instance or instance[1] != "continuous":
-            return None
-        return conn.execute(queries.load("migrations")["refresh_job_state"]).fetchone() or ()
+        return engines.ENGINES[instance[1]].refresh_job(conn) if instance else None
 
 
 def _refresh_problems(settings: Settings, state: tuple | None) -> list[str]:
@@ -90,7 +84,8 @@ def report(settings: Settings) -> list[tuple[str, str]]:
         edition = migrations.EDITIONS.get(license_, "unknown")
         instance, applied = _bookkeeping(conn)
     pending = [m.name for m in migrations.discover() if m.name not in applied]
-    engine = f"{instance[1]} ({ENGINES[instance[1]]})" if instance else "not chosen yet: run parcours db migrate"
+    engine = engines.ENGINES[instance[1]] if instance else None
+    engine = f"{engine.name} ({engine.description})" if engine else "not chosen yet: run parcours db migrate"
     depth = spool.depth(settings.spool_dir)
     lag = "none" if depth["lag_seconds"] is None else f"{depth['lag_seconds']:.0f} s"
     rows = [

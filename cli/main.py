@@ -14,7 +14,7 @@ import pydantic
 import typer
 
 from cli import cluster, doctor, exposure
-from parcours import migrations, queries
+from parcours import engines, migrations, queries
 from parcours.errors import ParcoursError
 from parcours.settings import Settings, load_settings
 
@@ -138,7 +138,7 @@ def db_migrate(ctx: typer.Context):
     with _admin(settings) as conn:
         applied = migrations.migrate(conn, settings.rollup_engine)
         typer.echo("\n".join(f"applied {name}" for name in applied) or "nothing to apply")
-        if _engine(conn) == "continuous":  # the policies follow the settings; TimescaleDB runs them
+        if engines.of(conn).runs_retention:  # the policies follow the settings
             _retention(conn, settings)
 
 
@@ -150,14 +150,10 @@ def db_retention(ctx: typer.Context):
         _retention(conn, ctx.obj)
 
 
-def _engine(conn: psycopg.Connection) -> str:
-    return conn.execute(queries.load("worker")["engine"]).fetchone()[0]
-
-
 def _retention(conn: psycopg.Connection, settings: Settings) -> None:
     from parcours import retention
 
-    for line in retention.apply(conn, _engine(conn), settings.raw_retention_days, settings.rollup_retention_days):
+    for line in retention.apply(conn, engines.of(conn), settings.raw_retention_days, settings.rollup_retention_days):
         typer.echo(line)
 
 

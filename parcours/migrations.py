@@ -16,13 +16,13 @@ from pathlib import Path
 
 import psycopg
 
-from parcours import SQL_DIR, queries, rollups
+from parcours import SQL_DIR, engines, queries, rollups
 from parcours.errors import ParcoursError
 
 NO_TRANSACTION = "-- parcours: no-transaction"
 _FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _ROLLUP = re.compile(r"^-- parcours: rollup (\S+) index \(([^)]*)\)\s*$", re.MULTILINE)
-EDITIONS = {"apache": "Apache-2", "timescale": "Community"}
+EDITIONS = engines.EDITIONS
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,6 @@ def detect_edition(conn: psycopg.Connection) -> str:
     return EDITIONS[row[0]]
 
 
-def choose_engine(edition: str, requested: str) -> str:
-    engine = {"Community": "continuous", "Apache-2": "table"}[edition] if requested == "auto" else requested
-    if engine == "continuous" and edition != "Community":
-        raise ParcoursError("continuous aggregates need the Community edition of TimescaleDB; this server has Apache-2")
-    return engine
-
-
 def migrate(conn: psycopg.Connection, requested_engine: str = "auto") -> list[str]:
     """Apply every pending migration; returns the names applied. `conn` must be autocommit."""
     q = queries.load("migrations")
@@ -89,21 +82,20 @@ def migrate(conn: psycopg.Connection, requested_engine: str = "auto") -> list[st
         pending = _pending(conn, found)
         for migration in pending:
             _apply(conn, migration, engine)
-        if engine == "continuous":
-            rollups.schedule_refresh(conn, declared_rollups(found))
+        engine.migrated(conn, declared_rollups(found))
         return [m.name for m in pending]
     finally:
         conn.execute(q["unlock"])
 
 
-def _instance_engine(conn: psycopg.Connection, requested: str) -> str:
+def _instance_engine(conn: psycopg.Connection, requested: str) -> engines.Engine:
     q = queries.load("migrations")
     row = conn.execute(q["instance"]).fetchone()
     if row:
-        return row[1]
+        return engines.ENGINES[row[1]]
     edition = detect_edition(conn)
-    engine = choose_engine(edition, requested)
-    conn.execute(q["set_instance"], {"edition": edition, "engine": engine})
+    engine = engines.choose(edition, requested)
+    conn.execute(q["set_instance"], {"edition": edition, "engine": engine.name})
     return engine
 
 
@@ -118,7 +110,7 @@ def _pending(conn: psycopg.Connection, migrations: list[Migration]) -> list[Migr
     return [m for m in migrations if m.name not in applied]
 
 
-def _apply(conn: psycopg.Connection, migration: Migration, engine: str) -> None:
+def _apply(conn: psycopg.Connection, migration: Migration, engine: engines.Engine) -> None:
     record = queries.load("migrations")["record"]
     params = {"name": migration.name, "checksum": migration.checksum}
     rollup = migration.rollup()

@@ -46,19 +46,22 @@ def _kept(conn: psycopg.Connection) -> list[str]:
     return list(KEPT) + [name for (name,) in conn.execute(queries.load("retention")["rollups"], {})]
 
 
-def apply(conn: psycopg.Connection, engine: str, raw_days: int, rollup_days: int) -> list[str]:
-    """Set the policies (continuous engine) or drop expired chunks now (table engine);
-    returns what was done, one line each. `conn` is the owner's, in autocommit mode."""
+def apply(conn: psycopg.Connection, engine, raw_days: int, rollup_days: int) -> list[str]:
+    """Apply the retention settings as `engine` does (parcours/engines.py): policies, or
+    dropping expired chunks now; returns what was done, one line each. `conn` is the owner's,
+    in autocommit mode."""
     check(raw_days, rollup_days)
     targets = [(name, raw_days) for name in RAW] + [(name, rollup_days) for name in _kept(conn)]
-    if engine == "continuous":
-        return _policies(conn, targets) + expire_properties(conn)
+    return engine.retain(conn, targets) + expire_properties(conn)
+
+
+def drop_expired(conn: psycopg.Connection, targets: list[tuple[str, int]]) -> list[str]:
     q = queries.load("retention")
     done = []
     for name, days in targets:
         dropped = conn.execute(q["drop_chunks"], {"name": name, "older_than": timedelta(days=days)}).fetchall()
         done.append(f"{name}: dropped {len(dropped)} chunks older than {days} days")
-    return done + expire_properties(conn)
+    return done
 
 
 def expire_properties(conn: psycopg.Connection) -> list[str]:
@@ -71,7 +74,7 @@ def expire_properties(conn: psycopg.Connection) -> list[str]:
     return done
 
 
-def _policies(conn: psycopg.Connection, targets: list[tuple[str, int]]) -> list[str]:
+def set_policies(conn: psycopg.Connection, targets: list[tuple[str, int]]) -> list[str]:
     q = queries.load("retention")
     for name, days in targets:
         conn.execute(q["remove_retention_policy"], {"name": name})

@@ -44,19 +44,17 @@ def _ident(qualified: str) -> sql.Identifier:
     return sql.Identifier(*qualified.split("."))
 
 
-def create(conn: psycopg.Connection, rollup: Rollup, engine: str) -> None:
-    """Create the rollup; `conn` must be in autocommit mode (a refresh cannot run in a transaction)."""
-    if engine == "continuous":
-        _create_continuous(conn, rollup)
-    else:
-        _create_table(conn, rollup)
+def create(conn: psycopg.Connection, rollup: Rollup, engine) -> None:
+    """Create the rollup as `engine` (parcours/engines.py) keeps it; `conn` must be in autocommit
+    mode (a refresh cannot run in a transaction)."""
+    engine.materialize(conn, rollup)
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in rollup.index)
     conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(_ident(rollup.name), columns))
     for role in READERS:
         conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(_ident(rollup.name), sql.Identifier(role)))
 
 
-def _create_continuous(conn: psycopg.Connection, rollup: Rollup) -> None:
+def create_continuous(conn: psycopg.Connection, rollup: Rollup) -> None:
     """A materialized-only continuous aggregate, filled now: schedule_refresh adds it to the
     job that refreshes them all."""
     name = _ident(rollup.name)
@@ -78,7 +76,7 @@ def refresh_window(width: timedelta) -> timedelta:
     return max(timedelta(days=3), 3 * width)
 
 
-def _create_table(conn: psycopg.Connection, rollup: Rollup) -> None:
+def create_table(conn: psycopg.Connection, rollup: Rollup) -> None:
     name, source = _ident(rollup.name), _ident(rollup.source)
     with conn.transaction():
         conn.execute(sql.SQL("CREATE VIEW {} AS {}").format(source, sql.SQL(rollup.select)))
@@ -114,13 +112,10 @@ def refresh_range(conn: psycopg.Connection, start: datetime, end: datetime, widt
         conn.execute(sql.SQL("INSERT INTO {} SELECT * FROM {} WHERE ").format(_ident(name), _ident(source)) + bounds, params)
 
 
-def mark_stale(conn: psycopg.Connection, start: datetime, end: datetime, engine: str) -> None:
-    """Record that rows in [start, end] changed, in the caller's transaction. On the table
-    engine, refresh the finest rollups over it now and leave the wider ones to refresh_stale;
-    on the continuous engine, the refresh job reaches back to it on its next run
-    (sql/schema/0080_materialized_rollups.sql)."""
-    if engine == "table":
-        refresh_range(conn, start, end, "finest")
+def mark_stale(conn: psycopg.Connection, start: datetime, end: datetime) -> None:
+    """Record that rows in [start, end] changed, in the caller's transaction: the table engine's
+    refresh_stale, or the continuous engine's refresh job (sql/schema/0080_materialized_rollups.sql),
+    reaches back to them."""
     conn.execute(queries.load("worker")["mark_stale_rollups"], {"lo": start, "hi": end})
 
 

@@ -5,10 +5,10 @@ sessionized, COPYed, the sessions and page views they touched are rewritten, (on
 engine) the 15-minute rollup buckets they touched are recomputed, and the segment's name with
 the last line consumed is recorded in parcours.loaded_segments, all before one commit. A crash
 before a commit resumes after the previous batch; a crash after the last one finds the segment
-complete and only archives the file. Each batch records the range it touched as it commits:
-on the Apache-2 engine, day and week rollups are recomputed from those ranges once the spool is
-drained (parcours/rollups.py refresh_stale); on Community, the refresh job reaches back to
-them on its next run (sql/schema/0080_materialized_rollups.sql).
+complete and only archives the file. What the rollups need of a batch and of a drain is the
+engine's (parcours/engines.py): on Apache-2, day and week rollups are recomputed from the
+ranges the batches recorded once the spool is drained; on Community, the refresh job reaches
+back to them on its next run.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 import psycopg
 from psycopg.types.json import Jsonb
 
-from parcours import queries, rollups, spool
+from parcours import engines, queries, spool
 from worker import chains, pipeline, sessionize
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def prepare(lines, context: pipeline.Context, derived: dict | None = None) -> Ba
 
 
 def load_segment(conn: psycopg.Connection, segment: Path, root: Path, context: pipeline.Context,
-                 engine: str, summary: Summary, batch_lines: int) -> None:
+                 engine: engines.Engine, summary: Summary, batch_lines: int) -> None:
     q, name = queries.load("worker"), segment.name.removesuffix(".gz")  # archived: same segment
     progress = conn.execute(q["segment_progress"], {"name": name}).fetchone()
     derived: dict[int, tuple] = {}  # line number → (visitor id, place), for the archive
@@ -113,7 +113,7 @@ def _scrubbed(number: int, line: bytes, derived: dict[int, tuple], context: pipe
 
 
 def _load_batch(conn: psycopg.Connection, name: str, chunk: list[tuple[int, bytes]], root: Path,
-                context: pipeline.Context, engine: str, summary: Summary, derived: dict[int, tuple]) -> None:
+                context: pipeline.Context, engine: engines.Engine, summary: Summary, derived: dict[int, tuple]) -> None:
     batch = prepare(chunk, context, derived)
     batch.quarantined += store_isolating(conn, batch.events, batch.lines, engine)
     _write_quarantine(batch, name, chunk[0][0], root, derived, context)
@@ -126,7 +126,7 @@ def _load_batch(conn: psycopg.Connection, name: str, chunk: list[tuple[int, byte
 
 
 def store_isolating(conn: psycopg.Connection, events: list[dict], lines: list[tuple[int, bytes]],
-                    engine: str) -> list[tuple[int, bytes, str]]:
+                    engine: engines.Engine) -> list[tuple[int, bytes, str]]:
     """store() the events, each from the line beside it. Should PostgreSQL refuse a row, the
     lines that cause it are found by halving (savepoints), and returned with the reason while
     the rest are stored; `lines` keeps only those stored. Other errors (the database gone) raise."""
@@ -159,7 +159,7 @@ def _refuses_row(error: Exception) -> bool:
     return isinstance(error, (ValueError, TypeError, OverflowError))
 
 
-def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
+def store(conn: psycopg.Connection, events: list[dict], engine: engines.Engine) -> None:
     """Sessionize `events` against the database's open sessions and write everything they change."""
     if not events:
         return
@@ -179,7 +179,7 @@ def store(conn: psycopg.Connection, events: list[dict], engine: str) -> None:
     # The buckets of every row written: a session's start may be older.
     starts = [s.started_at for s in stored_sessions] + [s.stored_started_at for s in stored_sessions]
     touched = [event["time"] for event in events] + starts + [v.time for v in stored_views] + relinked
-    rollups.mark_stale(conn, min(touched), max(touched), engine)
+    engine.loaded(conn, min(touched), max(touched))
 
 
 def remember_tag_sets(conn: psycopg.Connection, views) -> None:
@@ -260,11 +260,10 @@ def drain(conn: psycopg.Connection, root: Path, secret: bytes, geo, segments: li
           batch_lines: int) -> Summary:
     """Load every sealed segment, oldest first, or the given ones (archived segments for
     `parcours replay`: those already loaded are skipped). `conn` must be in autocommit mode."""
-    engine = conn.execute(queries.load("worker")["engine"]).fetchone()[0]
+    engine = engines.of(conn)
     sync_time_zones(conn)
     ctx, summary = context(conn, secret, geo), Summary()
     for segment in spool.sealed_segments(root) if segments is None else sorted(segments, key=lambda p: p.name):
         load_segment(conn, segment, root, ctx, engine, summary, batch_lines)
-    if engine == "table":
-        rollups.refresh_stale(conn)
+    engine.drained(conn)
     return summary

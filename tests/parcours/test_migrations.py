@@ -1,6 +1,6 @@
 import pytest
 
-from parcours import migrations
+from parcours import engines, migrations
 from parcours.errors import ParcoursError
 
 
@@ -43,12 +43,12 @@ def test_engine_follows_the_edition(admin):
     ("Community", "table", "table"),
 ])
 def test_choose_engine(edition, requested, expected):
-    assert migrations.choose_engine(edition, requested) == expected
+    assert engines.choose(edition, requested).name == expected
 
 
 def test_continuous_aggregates_are_refused_on_apache():
     with pytest.raises(ParcoursError, match="need the Community edition"):
-        migrations.choose_engine("Apache-2", "continuous")
+        engines.choose("Apache-2", "continuous")
 
 
 def test_a_failing_migration_rolls_back_and_is_not_recorded(admin, monkeypatch):

@@ -6,7 +6,7 @@ import pydantic
 import pytest
 
 from app.reports import periods, stats
-from parcours import queries, retention
+from parcours import engines, retention
 from parcours.settings import Settings
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -38,9 +38,9 @@ def days_ago(now):
 
 
 def expire(admin, raw_days):
-    engine = admin.execute(queries.load("worker")["engine"]).fetchone()[0]
+    engine = engines.of(admin)
     retention.apply(admin, engine, raw_days, 3650)
-    if engine == "continuous":  # the policies are jobs: run them now rather than wait
+    if engine.runs_retention:  # the policies are jobs: run them now rather than wait
         for (job,) in admin.execute("SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention'"
                                     " AND hypertable_name = 'events'").fetchall():
             admin.execute("CALL run_job(%s)", (job,))

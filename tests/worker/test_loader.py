@@ -10,7 +10,7 @@ import pytest
 
 from app.reports import periods, stats
 from cli import doctor
-from parcours import queries, retention, rollups, spool
+from parcours import engines, queries, retention, rollups, spool
 from worker import loader, run
 
 
@@ -101,7 +101,7 @@ def daily(admin, property_id, tz, first, last):
 def test_local_days_are_exact(settings, admin, property_id, refresh_rollups, tz, instants, first, expected):
     # Raw events kept ten years: March's DST days lie past the default 180, where the continuous
     # engine's refresh never reaches (their raw rows are as good as dropped).
-    retention.apply(admin, admin.execute(queries.load("worker")["engine"]).fetchone()[0], 3650, 3650)
+    retention.apply(admin, engines.of(admin), 3650, 3650)
     stage(settings, property_id, [utc(t) for t in instants])
     run.once(settings)
     refresh_rollups()
@@ -110,7 +110,7 @@ def test_local_days_are_exact(settings, admin, property_id, refresh_rollups, tz,
 
 
 def test_day_rollups_catch_up_after_a_drain_that_died_before_refreshing_them(settings, admin, property_id, monkeypatch):
-    if admin.execute(queries.load("worker")["engine"]).fetchone()[0] != "table":
+    if engines.of(admin).name != "table":
         pytest.skip("the continuous engine refreshes by its job, not the worker")
     stage(settings, property_id, [utc("2026-11-01T10:00:00"), utc("2026-11-02T23:50:00")])
     monkeypatch.setattr(rollups, "refresh_stale", lambda conn: (_ for _ in ()).throw(SystemExit("crash")))
@@ -243,7 +243,7 @@ def test_a_segment_loads_in_batches_and_resumes_after_the_last_committed_one(set
     lines = list(spool.read_lines(segment))
     with psycopg.connect(settings.role_conninfo("worker"), autocommit=True) as conn:
         with conn.transaction():
-            loader.store(conn, loader.prepare(lines[:6], loader.context(conn, settings.require_secret().encode())).events, "table")
+            loader.store(conn, loader.prepare(lines[:6], loader.context(conn, settings.require_secret().encode())).events, engines.of(conn))
             conn.execute(queries.load("worker")["record_progress"],
                          {"name": segment.name, "events": 6, "lines": 6, "complete": False})
     assert run.once(batched).events == 4
