@@ -14,7 +14,7 @@ import functools
 import math
 import re
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 INT64 = (-(1 << 63), (1 << 63) - 1)
 # Integer fields and the range their columns hold (sanitize clamps into it).
@@ -76,8 +76,12 @@ def _value(value: Any, where: str, depth: int) -> None:
             _value(item, where, depth + 1)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _value(key, f"{where} key", depth + 1)
-            _value(item, f"{where}.{key}" if depth <= 1 else where, depth + 1)
+            # Printable text is the common case: it is passed over here, without a call
+            # (this runs on every beacon collect accepts).
+            if not (isinstance(key, str) and key.isprintable()):
+                _value(key, f"{where} key", depth + 1)
+            if not (isinstance(item, str) and item.isprintable() and depth < MAX_DEPTH):
+                _value(item, f"{where}.{key}" if depth <= 1 else where, depth + 1)
     else:
         raise Unloadable(f"{where} is not a JSON value")
 
@@ -100,20 +104,28 @@ def fit_bytes(text: str, limit: int) -> str:
 def host_of(url: str) -> str:
     """The lower-cased host of an http(s) URL, or "" when it has none or it is not a valid
     host name (IDNA) or address."""
+    split_url = split(url)
+    return split_url[1] if split_url else ""
+
+
+def split(url: str) -> tuple[SplitResult, str] | None:
+    """The parts of an http(s) URL and its lower-cased host, or None when host_of would say "".
+    Callers that need the parts too split once."""
     try:
         parts = urlsplit(url)
         host, _ = parts.hostname or "", parts.port
     except ValueError:  # "http://[", a netloc that NFKC-normalizes to "/?#@:", a bad port
-        return ""
-    if parts.scheme not in ("http", "https"):
-        return ""
-    return host if valid_host(host) else ""
+        return None
+    if parts.scheme not in ("http", "https") or not valid_host(host):
+        return None
+    return parts, host
 
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 _IPV6 = re.compile(r"^[0-9a-f:.]+(%[\w.~-]+)?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def valid_host(host: str) -> bool:
     """An IPv4/IPv6 address or a host name whose labels are LDH (underscore tolerated, as
     real DNS has them) once IDNA-encoded."""

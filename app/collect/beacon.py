@@ -40,7 +40,7 @@ def parse(body: bytes) -> dict[str, Any]:
 
 def _json(text: str) -> Any:
     try:
-        return json.loads(text, parse_constant=_not_a_number)
+        return _DECODER.decode(text)
     except RecursionError:
         raise BeaconError("body is nested too deeply") from None
     except ValueError as error:  # JSONDecodeError, and numbers past the int-string limit
@@ -49,6 +49,10 @@ def _json(text: str) -> Any:
 
 def _not_a_number(constant: str) -> None:
     raise ValueError(f"{constant} is not a JSON number")
+
+
+# One decoder for every beacon: json.loads with an option builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_not_a_number)
 
 
 def _text(data: dict[str, Any], key: str, limit: int, required: bool = False) -> str | None:
@@ -90,10 +94,10 @@ def _clean_page_url(value: str) -> str:
     """The page URL without its fragment or user info, its query reduced to campaign
     parameters (utm_*, ref, source) with a value: other parameters can carry personal data and
     split one page in many. Kept pairs stay as the page encoded them."""
-    host = record.host_of(value)
-    if not host:
+    split = record.split(value)
+    if split is None:
         raise BeaconError("field 'u' must be an http(s) URL with a valid host")
-    url = urlsplit(value)
+    url, host = split
     kept = [pair for pair in url.query.split("&") if _is_campaign(pair)]
     return urlunsplit((url.scheme, _netloc(host, url.port), url.path or "/", "&".join(kept), ""))
 
@@ -122,10 +126,10 @@ def _referrer(data: dict[str, Any]) -> str | None:
 def _clean_referrer(value: str) -> str | None:
     """Scheme, host and path only (no user info, port, query or fragment); a referrer that is
     not an http(s) URL with a valid host is dropped, not refused."""
-    host = record.host_of(value)
-    if not host:
+    split = record.split(value)
+    if split is None:
         return None
-    url = urlsplit(value)
+    url, host = split
     return urlunsplit((url.scheme, _netloc(host, None), url.path, "", ""))
 
 
