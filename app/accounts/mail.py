@@ -19,7 +19,8 @@ from parcours.settings import Settings
 
 log = logging.getLogger(__name__)
 NO_PUBLIC_URL = ("Mail with links is off on this server: its operator has not set PARCOURS_PUBLIC_URL. "
-                 "Ask the operator (`parcours user password EMAIL` sets a new password).")
+                 "Ask the operator: `parcours user add EMAIL` makes an account, "
+                 "`parcours user password EMAIL` sets a new password.")
 
 
 def link(settings: Settings, path: str) -> str | None:
