@@ -58,11 +58,26 @@ def create_app(settings: Settings, role: ServeRole = "all"):
     return app
 
 
-def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastAPI:
-    # Checked on checkout: after a database restart, a stale pooled connection is replaced
-    # rather than failing the request that drew it.
+def _pool(settings: Settings) -> ConnectionPool:
+    """The web role's connections, checked on checkout: after a database restart a stale one is
+    replaced rather than failing the request that drew it. One dead connection means the
+    restart killed them all, so the first failed check purges every idle one at once; found one
+    by one, each costs a back-off pause (1 s, then 2 s...) and a busy pool would run out its
+    3 s before reaching a live connection."""
+    def check(conn: psycopg.Connection) -> None:
+        try:
+            ConnectionPool.check_connection(conn)
+        except psycopg.Error:
+            pool.check()
+            raise
+
     pool = ConnectionPool(settings.role_conninfo("web"), min_size=1, max_size=8, open=False, timeout=3,
-                          kwargs={"autocommit": True}, check=ConnectionPool.check_connection)
+                          kwargs={"autocommit": True}, check=check)
+    return pool
+
+
+def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastAPI:
+    pool = _pool(settings)
     web = Web(settings=settings, pool=pool, templates=make_templates())
     # The GeoIP data's license may ask for a credit wherever locations are shown.
     web.templates.env.globals["geoip_credit"] = functools.partial(geo.credit, settings.geoip_path)
