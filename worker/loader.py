@@ -115,11 +115,13 @@ def _scrubbed(number: int, line: bytes, derived: dict[int, tuple], context: pipe
 def _load_batch(conn: psycopg.Connection, name: str, chunk: list[tuple[int, bytes]], root: Path,
                 context: pipeline.Context, engine: engines.Engine, summary: Summary, derived: dict[int, tuple]) -> None:
     batch = prepare(chunk, context, derived)
-    batch.quarantined += store_isolating(conn, batch.events, batch.lines, engine)
+    refused = store_isolating(conn, batch.events, batch.lines, engine)
+    batch.quarantined += refused
     _write_quarantine(batch, name, chunk[0][0], root, derived, context)
+    stored = len(batch.events) - len(refused)
     conn.execute(queries.load("worker")["record_progress"],
-                 {"name": name, "events": len(batch.lines), "lines": chunk[-1][0], "complete": False})
-    summary.events += len(batch.lines)
+                 {"name": name, "events": stored, "lines": chunk[-1][0], "complete": False})
+    summary.events += stored
     summary.quarantined += len(batch.quarantined)
     for reason, count in batch.dropped.items():
         summary.dropped[reason] = summary.dropped.get(reason, 0) + count
@@ -128,8 +130,8 @@ def _load_batch(conn: psycopg.Connection, name: str, chunk: list[tuple[int, byte
 def store_isolating(conn: psycopg.Connection, events: list[dict], lines: list[tuple[int, bytes]],
                     engine: engines.Engine) -> list[tuple[int, bytes, str]]:
     """store() the events, each from the line beside it. Should PostgreSQL refuse a row, the
-    lines that cause it are found by halving (savepoints), and returned with the reason while
-    the rest are stored; `lines` keeps only those stored. Other errors (the database gone) raise."""
+    lines that cause it are found by halving (savepoints) and returned with the reason, while
+    the rest are stored. Other errors (the database gone) raise."""
     try:
         with conn.transaction():
             store(conn, [dict(event) for event in events], engine)  # copies: a retry starts clean
@@ -138,15 +140,10 @@ def store_isolating(conn: psycopg.Connection, events: list[dict], lines: list[tu
         if not _refuses_row(error):
             raise
         if len(events) == 1:
-            refused = [(*lines[0], f"refused by the database: {type(error).__name__}: {error}")]
-            lines.clear()
-            return refused
-    half, second = len(events) // 2, lines[len(events) // 2:]
-    del lines[len(events) // 2:]
-    refused = store_isolating(conn, events[:half], lines, engine)
-    refused += store_isolating(conn, events[half:], second, engine)
-    lines += second
-    return refused
+            return [(*lines[0], f"refused by the database: {type(error).__name__}: {error}")]
+    half = len(events) // 2
+    return (store_isolating(conn, events[:half], lines[:half], engine)
+            + store_isolating(conn, events[half:], lines[half:], engine))
 
 
 def _refuses_row(error: Exception) -> bool:
