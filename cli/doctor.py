@@ -83,7 +83,7 @@ def report(settings: Settings) -> list[tuple[str, str]]:
         license_, version = conn.execute(queries.load("migrations")["edition"]).fetchone()
         edition = migrations.EDITIONS.get(license_, "unknown")
         instance, applied = _bookkeeping(conn)
-    pending = [m.name for m in migrations.discover() if m.name not in applied]
+    pending = migrations.pending(applied)
     engine = engines.ENGINES[instance[1]] if instance else None
     engine = f"{engine.name} ({engine.description})" if engine else "not chosen yet: run parcours db migrate"
     depth = spool.depth(settings.spool_dir)

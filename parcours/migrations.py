@@ -1,16 +1,24 @@
-"""Ordered plain-SQL migrations, each recorded with a checksum.
+"""The schema, built in one pass on a new database, and the migrations that change it after.
 
-Files anywhere under sql/ (except sql/queries/) named `NNNN_description.sql` run in the order
-of their number. A file applied once is never re-run, and editing it afterwards is refused: the
-database would no longer match what the repository says it is. A file whose first line is
-`-- parcours: no-transaction` runs outside a transaction; rollup files (sql/aggregates/) must
-be, because a continuous aggregate cannot be refreshed inside one.
+sql/schema/ is the current schema: files named `NN_concept.sql`, run in name order on a new
+database, after which the baseline is recorded. Changes made after the baseline are
+migrations in sql/migrations/, `NNNN_description.sql`, each applied once in number order and
+recorded with a checksum; editing either after it was applied is refused, since the database
+would no longer match what the repository says it is.
+
+Both kinds of file are plain SQL but for rollups: a line `-- parcours: rollup <name> index
+(<columns>)` starts one, and the SELECT after it, up to the first line that ends in `;`, is its
+definition, which the database's engine materializes (parcours/engines.py). A file without
+rollups runs in one transaction; one with rollups, or whose first line is
+`-- parcours: no-transaction`, runs part by part, since a continuous aggregate cannot be
+refreshed inside a transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +27,17 @@ import psycopg
 from parcours import SQL_DIR, engines, queries, rollups
 from parcours.errors import ParcoursError
 
+BASELINE = "baseline 0.1.0"
+# The last of the development migrations the baseline replaced: a database that applied them
+# all has the baseline's schema (tests/parcours/test_baseline.py proves it).
+HISTORY_END = "0081_signups.sql"
 NO_TRANSACTION = "-- parcours: no-transaction"
-_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-_ROLLUP = re.compile(r"^-- parcours: rollup (\S+) index \(([^)]*)\)\s*$", re.MULTILINE)
+_MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_ROLLUP = re.compile(r"^-- parcours: rollup (\S+) index \(([^)]*)\)[ \t]*$", re.MULTILINE)
+_STATEMENT_END = re.compile(r";[ \t]*$", re.MULTILINE)
 EDITIONS = engines.EDITIONS
+
+Part = str | rollups.Rollup
 
 
 @dataclass(frozen=True)
@@ -36,32 +51,53 @@ class Migration:
 
     @property
     def no_transaction(self) -> bool:
-        return self.text.startswith(NO_TRANSACTION)
+        return self.text.startswith(NO_TRANSACTION) or bool(_ROLLUP.search(self.text))
 
-    def rollup(self) -> rollups.Rollup | None:
-        match = _ROLLUP.search(self.text)
-        if not match:
-            return None
-        body = _ROLLUP.sub("", self.text.replace(NO_TRANSACTION, "", 1)).strip().rstrip(";")
-        index = tuple(column.strip() for column in match.group(2).split(","))
-        return rollups.Rollup(name=match.group(1), index=index, select=body)
+    def parts(self) -> list[Part]:
+        """Plain SQL and rollups, in file order."""
+        parts: list[Part] = []
+        at = 0
+        for match in _ROLLUP.finditer(self.text):
+            parts.append(self.text[at:match.start()])
+            end = _STATEMENT_END.search(self.text, match.end())
+            at = end.end() if end else len(self.text)
+            index = tuple(column.strip() for column in match.group(2).split(","))
+            parts.append(rollups.Rollup(match.group(1), index, self.text[match.end():at].strip().rstrip(";")))
+        parts.append(self.text[at:])
+        return [p for p in parts if not isinstance(p, str) or _has_sql(p)]
+
+    def rollups(self) -> list[rollups.Rollup]:
+        return [p for p in self.parts() if isinstance(p, rollups.Rollup)]
 
 
-def declared_rollups(found: list[Migration] | None = None) -> list[rollups.Rollup]:
-    """Every rollup the migrations define, dropped ones too, in the order they are created."""
-    return [r for r in map(Migration.rollup, discover() if found is None else found) if r]
+def _has_sql(text: str) -> bool:
+    return any(line.strip() and not line.lstrip().startswith("--") for line in text.splitlines())
 
 
-def discover(root: Path = SQL_DIR) -> list[Migration]:
+def schema(root: Path = SQL_DIR / "schema") -> list[Migration]:
+    """The baseline's files, in the order they run."""
+    return [Migration(path.name, path.read_text()) for path in sorted(root.glob("*.sql"))]
+
+
+def baseline_checksum(files: list[Migration]) -> str:
+    return hashlib.sha256("".join(f"{f.name}\n{f.text}" for f in files).encode()).hexdigest()
+
+
+def discover(root: Path = SQL_DIR / "migrations") -> list[Migration]:
+    """The migrations on top of the baseline, in number order."""
     found: dict[str, Path] = {}
-    for path in sorted(root.rglob("*.sql")):
-        if path.parent.name == "queries" or not _FILE.match(path.name):
-            continue
-        number = path.name[:4]
-        if number in found:
-            raise ParcoursError(f"two migrations are numbered {number}: {found[number]} and {path}")
-        found[number] = path
+    for path in sorted(root.glob("*.sql")):
+        if not _MIGRATION.match(path.name):
+            raise ParcoursError(f"{path} is not named NNNN_description.sql")
+        if path.name[:4] in found:
+            raise ParcoursError(f"two migrations are numbered {path.name[:4]}: {found[path.name[:4]]} and {path}")
+        found[path.name[:4]] = path
     return [Migration(found[n].name, found[n].read_text()) for n in sorted(found)]
+
+
+def declared_rollups() -> list[rollups.Rollup]:
+    """Every rollup of the schema and its migrations, in the order they are created."""
+    return [r for file in (*schema(), *discover()) for r in file.rollups()]
 
 
 def detect_edition(conn: psycopg.Connection) -> str:
@@ -72,20 +108,46 @@ def detect_edition(conn: psycopg.Connection) -> str:
 
 
 def migrate(conn: psycopg.Connection, requested_engine: str = "auto") -> list[str]:
-    """Apply every pending migration; returns the names applied. `conn` must be autocommit."""
+    """Build the baseline on a new database, then apply every pending migration; returns what
+    was applied. `conn` must be autocommit."""
     q = queries.load("migrations")
     conn.execute(q["lock"])
     try:
         conn.execute(q["ensure_bookkeeping"])
         engine = _instance_engine(conn, requested_engine)
-        found = discover()
-        pending = _pending(conn, found)
+        applied = dict(conn.execute(q["applied"]).fetchall())
+        done = _baseline(conn, applied, engine)
+        pending = _pending(applied, discover())
         for migration in pending:
-            _apply(conn, migration, engine)
-        engine.migrated(conn, declared_rollups(found))
-        return [m.name for m in pending]
+            _apply(conn, migration, engine, migration.checksum)
+        engine.migrated(conn, declared_rollups())
+        return done + [m.name for m in pending]
     finally:
         conn.execute(q["unlock"])
+
+
+def pending(applied: Collection[str]) -> list[str]:
+    """What `migrate` would apply to a database that has applied the files named `applied`."""
+    return ([] if BASELINE in applied or HISTORY_END in applied else [BASELINE]) + \
+        [m.name for m in discover() if m.name not in applied]
+
+
+def _baseline(conn: psycopg.Connection, applied: dict[str, str], engine: engines.Engine) -> list[str]:
+    files = schema()
+    checksum = baseline_checksum(files)
+    if applied.get(BASELINE, checksum) != checksum:
+        raise ParcoursError("sql/schema/ was edited after this database was built from it; "
+                            "restore it and put the change in a migration in sql/migrations/")
+    if BASELINE in applied:
+        return []
+    if HISTORY_END not in applied and applied:
+        raise ParcoursError(f"this database stopped at development migration {max(applied)}, before the "
+                            f"{BASELINE}: export what it holds and build a new one")
+    if HISTORY_END not in applied:
+        for file in files:
+            run(conn, file, engine)
+    conn.execute(queries.load("migrations")["record"], {"name": BASELINE, "checksum": checksum})
+    return [BASELINE]
 
 
 def _instance_engine(conn: psycopg.Connection, requested: str) -> engines.Engine:
@@ -99,8 +161,7 @@ def _instance_engine(conn: psycopg.Connection, requested: str) -> engines.Engine
     return engine
 
 
-def _pending(conn: psycopg.Connection, migrations: list[Migration]) -> list[Migration]:
-    applied = dict(conn.execute(queries.load("migrations")["applied"]).fetchall())
+def _pending(applied: dict[str, str], migrations: list[Migration]) -> list[Migration]:
     for migration in migrations:
         if migration.name in applied and applied[migration.name] != migration.checksum:
             raise ParcoursError(
@@ -110,22 +171,24 @@ def _pending(conn: psycopg.Connection, migrations: list[Migration]) -> list[Migr
     return [m for m in migrations if m.name not in applied]
 
 
-def _apply(conn: psycopg.Connection, migration: Migration, engine: engines.Engine) -> None:
+def _apply(conn: psycopg.Connection, migration: Migration, engine: engines.Engine, checksum: str) -> None:
     record = queries.load("migrations")["record"]
-    params = {"name": migration.name, "checksum": migration.checksum}
-    rollup = migration.rollup()
-    if rollup and not migration.no_transaction:
-        raise ParcoursError(f"{migration.name} defines a rollup and must start with '{NO_TRANSACTION}'")
+    if migration.no_transaction:
+        run(conn, migration, engine)
+        conn.execute(record, {"name": migration.name, "checksum": checksum})
+        return
+    with conn.transaction():
+        run(conn, migration, engine)
+        conn.execute(record, {"name": migration.name, "checksum": checksum})
+
+
+def run(conn: psycopg.Connection, file: Migration, engine: engines.Engine) -> None:
+    """Run `file` part by part: each rollup as `engine` keeps it, plain SQL as it is."""
     try:
-        if rollup:
-            rollups.create(conn, rollup, engine)
-            conn.execute(record, params)
-        elif migration.no_transaction:
-            conn.execute(migration.text)
-            conn.execute(record, params)
-        else:
-            with conn.transaction():
-                conn.execute(migration.text)
-                conn.execute(record, params)
+        for part in file.parts():
+            if isinstance(part, rollups.Rollup):
+                rollups.create(conn, part, engine)
+            else:
+                conn.execute(part)
     except psycopg.Error as error:
-        raise ParcoursError(f"migration {migration.name} failed: {error.diag.message_primary or error}") from error
+        raise ParcoursError(f"{file.name} failed: {error.diag.message_primary or error}") from error

@@ -1,9 +1,9 @@
 """One definition per rollup, two ways to materialize it (see docs/architecture.md).
 
-A rollup file in sql/aggregates/ holds a single SELECT over the hypertables. On the Community
-edition it becomes a continuous aggregate that reads its materialization alone, which one
-TimescaleDB job keeps current (sql/schema/0080_materialized_rollups.sql). On the Apache-2
-edition it becomes a plain view (the definition) plus an ordinary table the worker refreshes, in
+A rollup is a single SELECT over the hypertables or a finer rollup, declared in a schema file of
+its family (sql/schema/1N_<family>.sql, parcours/migrations.py). On the Community edition it
+becomes a continuous aggregate that reads its materialization alone, which one TimescaleDB job
+keeps current (sql/schema/90_parcours.sql). On the Apache-2 edition it becomes a plain view (the definition) plus an ordinary table the worker refreshes, in
 the transaction that loads new events, for exactly the buckets those events touched. Reports
 read the same name either way.
 """
@@ -114,7 +114,7 @@ def refresh_range(conn: psycopg.Connection, start: datetime, end: datetime, widt
 
 def mark_stale(conn: psycopg.Connection, start: datetime, end: datetime) -> None:
     """Record that rows in [start, end] changed, in the caller's transaction: the table engine's
-    refresh_stale, or the continuous engine's refresh job (sql/schema/0080_materialized_rollups.sql),
+    refresh_stale, or the continuous engine's refresh job (sql/schema/90_parcours.sql),
     reaches back to them."""
     conn.execute(queries.load("worker")["mark_stale_rollups"], {"lo": start, "hi": end})
 

@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 
 import psycopg
@@ -83,6 +83,23 @@ def database(template_database: str) -> Iterator[str]:
     yield name
     with _admin("postgres") as conn:
         _drop(conn, name)
+
+
+@pytest.fixture
+def empty_database() -> Iterator[Callable[[], str]]:
+    """Makes new databases with nothing in them, that only this test uses; returns their names."""
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(f"parcours_test_{uuid.uuid4().hex[:10]}")
+        with _admin("postgres") as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(made[-1])))
+        return made[-1]
+
+    yield make
+    with _admin("postgres") as conn:
+        for name in made:
+            _drop(conn, name)
 
 
 # The suite's one clock. A fixed instant by default, so that no test passes or fails by the hour

@@ -1,6 +1,6 @@
 """Each page view's link to the same visitor's previous one (metrics.page_views.previous_at).
 
-Distinct visitors are counted from these links (sql/hypertables/0042_previous_views.sql), so
+Distinct visitors are counted from these links (sql/schema/12_visitors.sql), so
 they must hold for every view whatever order events arrive in. In order, the usual case, a
 visitor's new views follow the latest one stored, which metrics.visitor_last_seen gives in one
 lookup per visitor. A new view no later than that is late: the visitor's stored views from its

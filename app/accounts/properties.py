@@ -24,7 +24,7 @@ def check_time_zone(name: str) -> str:
     return name
 
 
-# Mirror the checks on accounts.properties (sql/schema/0007_property_changes.sql, 0040_property_privacy.sql).
+# Mirror the checks on accounts.properties (sql/schema/01_accounts.sql).
 ROTATIONS = ("never", "daily")
 IP_HANDLING = ("city", "country", "none")
 RETENTION_DAYS = range(30, 36501)

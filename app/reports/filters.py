@@ -1,5 +1,5 @@
 """Report filters as users write them (`country==DE`, `source!=Google`) and as the report SQL
-reads them: {"country": {"eq": ["DE"]}, "source": {"ne": ["Google"]}} (sql/schema/0010_reports.sql).
+reads them: {"country": {"eq": ["DE"]}, "source": {"ne": ["Google"]}} (sql/schema/30_reports.sql).
 
 Several values for one dimension and operator mean any of them; dimensions combine with AND.
 """

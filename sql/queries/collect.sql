@@ -2,5 +2,5 @@
 SELECT id, domains FROM accounts.properties WHERE active;
 
 -- name: listen
--- The channel the trigger in sql/schema/0007_property_changes.sql notifies.
+-- The channel the trigger in sql/schema/01_accounts.sql notifies.
 LISTEN parcours_properties;

@@ -55,7 +55,7 @@ SELECT to_regclass('parcours.instance') IS NOT NULL AND to_regclass('parcours.mi
 SELECT format('%%I.%%I', view_schema, view_name) FROM timescaledb_information.continuous_aggregates;
 
 -- name: refresh_job
--- The job that keeps continuous aggregates current (sql/schema/0080_materialized_rollups.sql).
+-- The job that keeps continuous aggregates current (sql/schema/90_parcours.sql).
 SELECT job_id FROM timescaledb_information.jobs WHERE proc_schema = 'parcours' AND proc_name = 'refresh_rollups';
 
 -- name: refresh_job_state

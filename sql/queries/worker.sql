@@ -87,7 +87,7 @@ ORDER BY c.position;
 -- name: sync_time_zones
 -- Mirror every property's zone for the reporting SQL; a changed zone applies to all reports at
 -- once, because rollup buckets are UTC and the zone is applied when reading them.
--- The owner goes along: it scopes what an analyst role sees (sql/schema/0015_analytics_views.sql).
+-- The owner goes along: it scopes what an analyst role sees (sql/schema/40_analytics.sql).
 MERGE INTO metrics.properties AS mirror
 USING (SELECT id, time_zone, owner_id FROM accounts.properties) AS source ON mirror.property_id = source.id
 WHEN MATCHED AND (mirror.time_zone, mirror.owner_id) IS DISTINCT FROM (source.time_zone, source.owner_id) THEN

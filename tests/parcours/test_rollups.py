@@ -1,4 +1,4 @@
-"""The continuous engine's refresh job (sql/schema/0080_materialized_rollups.sql), run as
+"""The continuous engine's refresh job (sql/schema/90_parcours.sql), run as
 TimescaleDB and `parcours db migrate` run it."""
 
 import threading
