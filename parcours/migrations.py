@@ -8,7 +8,9 @@ would no longer match what the repository says it is.
 
 Both kinds of file are plain SQL but for rollups: a line `-- parcours: rollup <name> index
 (<columns>)` starts one, and the SELECT after it, up to the first line that ends in `;`, is its
-definition, which the database's engine materializes (parcours/engines.py). A file without
+definition, which the database's engine materializes (parcours/engines.py). A wider level of a
+rollup is the line alone, ending in `sums <finer rollup> by <N> day(s)`: its SELECT sums the
+finer one (parcours/rollups.py, summing). A file without
 rollups runs in one transaction; one with rollups, or whose first line is
 `-- parcours: no-transaction`, runs part by part, since a continuous aggregate cannot be
 refreshed inside a transaction.
@@ -20,6 +22,7 @@ import hashlib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -33,7 +36,8 @@ BASELINE = "baseline 0.1.0"
 HISTORY_END = "0081_signups.sql"
 NO_TRANSACTION = "-- parcours: no-transaction"
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-_ROLLUP = re.compile(r"^-- parcours: rollup (\S+) index \(([^)]*)\)[ \t]*$", re.MULTILINE)
+_ROLLUP = re.compile(r"^-- parcours: rollup (\S+) index \(([^)]*)\)(?: sums (\S+) by (\d+) (day)s?)?[ \t]*$",
+                     re.MULTILINE)
 _STATEMENT_END = re.compile(r";[ \t]*$", re.MULTILINE)
 EDITIONS = engines.EDITIONS
 
@@ -59,10 +63,15 @@ class Migration:
         at = 0
         for match in _ROLLUP.finditer(self.text):
             parts.append(self.text[at:match.start()])
+            name, columns, sums, days = match.group(1, 2, 3, 4)
+            index = tuple(column.strip() for column in columns.split(","))
+            if sums:
+                parts.append(rollups.Rollup(name, index, sums=sums, by=timedelta(days=int(days))))
+                at = match.end()
+                continue
             end = _STATEMENT_END.search(self.text, match.end())
             at = end.end() if end else len(self.text)
-            index = tuple(column.strip() for column in match.group(2).split(","))
-            parts.append(rollups.Rollup(match.group(1), index, self.text[match.end():at].strip().rstrip(";")))
+            parts.append(rollups.Rollup(name, index, self.text[match.end():at].strip().rstrip(";")))
         parts.append(self.text[at:])
         return [p for p in parts if not isinstance(p, str) or _has_sql(p)]
 

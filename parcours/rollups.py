@@ -25,9 +25,14 @@ READERS = ("parcours_web",)
 
 @dataclass(frozen=True)
 class Rollup:
+    """A rollup defined by its SELECT, or (`sums` set) by the rollup one level finer that it
+    sums into wider buckets of `by` (a day, a week); `select` is then written at creation."""
+
     name: str  # schema-qualified relation name
     index: tuple[str, ...]
-    select: str
+    select: str = ""
+    sums: str | None = None
+    by: timedelta | None = None
 
     @property
     def source(self) -> str:
@@ -35,9 +40,32 @@ class Rollup:
 
     @property
     def width(self) -> timedelta:
-        """The bucket width: the first time_bucket() of the SELECT (15 minutes, 1 or 7 days)."""
+        """The bucket width: `by`, or the first time_bucket() of the SELECT."""
+        if self.by:
+            return self.by
         amount, unit = re.search(r"time_bucket\(INTERVAL '(\d+) (minute|day)s?'", self.select).groups()
         return timedelta(**{f"{unit}s": int(amount)})
+
+
+# A rollup's counts and sums are its numeric columns; the others are its keys.
+_SUMMED = ("bigint", "integer", "numeric")
+
+
+def summing(conn: psycopg.Connection, rollup: Rollup) -> Rollup:
+    """`rollup` with its SELECT: every key of `rollup.sums` kept, the bucket widened to `by`,
+    every count and sum summed (as bigint, but for numeric sums). A wider row is thereby the
+    exact sum of the finer rows of its bucket, which spans rely on (sql/schema/03_spans.sql)."""
+    if not rollup.sums:
+        return rollup
+    columns = conn.execute(queries.load("migrations")["rollup_columns"], {"name": rollup.sums}).fetchall()
+    bucket = sql.SQL("time_bucket({}, bucket)").format(sql.Literal(rollup.by))
+    keys = [bucket if c == "bucket" else sql.Identifier(c) for c, t in columns if t not in _SUMMED]
+    select = [bucket + sql.SQL(" AS bucket") if c == "bucket" else sql.Identifier(c) if t not in _SUMMED
+              else sql.SQL("sum({0})" + ("" if t == "numeric" else "::bigint") + " AS {0}").format(sql.Identifier(c))
+              for c, t in columns]
+    text = sql.SQL("SELECT {} FROM {} GROUP BY {}").format(
+        sql.SQL(", ").join(select), _ident(rollup.sums), sql.SQL(", ").join(keys))
+    return Rollup(rollup.name, rollup.index, text.as_string(conn), rollup.sums, rollup.by)
 
 
 def _ident(qualified: str) -> sql.Identifier:
@@ -47,6 +75,7 @@ def _ident(qualified: str) -> sql.Identifier:
 def create(conn: psycopg.Connection, rollup: Rollup, engine) -> None:
     """Create the rollup as `engine` (parcours/engines.py) keeps it; `conn` must be in autocommit
     mode (a refresh cannot run in a transaction)."""
+    rollup = summing(conn, rollup)
     engine.materialize(conn, rollup)
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in rollup.index)
     conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(_ident(rollup.name), columns))

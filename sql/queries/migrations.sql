@@ -71,3 +71,9 @@ SELECT add_job('parcours.refresh_rollups', %(every)s, config => %(config)s);
 
 -- name: configure_refresh_job
 SELECT alter_job(%(job_id)s, schedule_interval => %(every)s, config => %(config)s);
+
+-- name: rollup_columns
+-- A rollup's columns in order, each typed as `bigint`, `integer`, `numeric`, `text`...
+SELECT attname, format_type(atttypid, NULL)
+FROM pg_attribute WHERE attrelid = %(name)s::regclass AND attnum > 0 AND NOT attisdropped
+ORDER BY attnum;

@@ -14,18 +14,8 @@ SELECT
 FROM metrics.sessions
 GROUP BY property_id, time_bucket(INTERVAL '15 minutes', started_at), is_bot;
 
--- By UTC day, over the 15-minute level: the inside of long ranges.
--- parcours: rollup metrics.sessions_1d index (property_id, bucket)
-SELECT
-    property_id,
-    time_bucket(INTERVAL '1 day', bucket) AS bucket,
-    is_bot,
-    sum(sessions)::bigint AS sessions,
-    sum(bounces)::bigint AS bounces,
-    sum(session_page_views)::bigint AS session_page_views,
-    sum(duration_seconds) AS duration_seconds
-FROM metrics.sessions_15m
-GROUP BY property_id, time_bucket(INTERVAL '1 day', bucket), is_bot;
+-- By UTC day, summed (parcours/rollups.py, summing): the inside of long ranges.
+-- parcours: rollup metrics.sessions_1d index (property_id, bucket) sums metrics.sessions_15m by 1 day
 
 CALL pg_temp.create_span_function('sessions');
 

@@ -43,15 +43,8 @@ SELECT
 FROM metrics.page_views
 GROUP BY property_id, time_bucket(INTERVAL '15 minutes', time), is_bot;
 
--- parcours: rollup metrics.arrivals_1d index (property_id, bucket)
-SELECT
-    property_id,
-    time_bucket(INTERVAL '1 day', bucket) AS bucket,
-    is_bot,
-    sum(page_views)::bigint AS page_views,
-    sum(arrivals)::bigint AS arrivals
-FROM metrics.arrivals_15m
-GROUP BY property_id, time_bucket(INTERVAL '1 day', bucket), is_bot;
+-- By UTC day, summed (parcours/rollups.py, summing): the inside of long ranges.
+-- parcours: rollup metrics.arrivals_1d index (property_id, bucket) sums metrics.arrivals_15m by 1 day
 
 -- Returns by the bucket of the arrival and the bucket of the previous view (`previous`).
 -- parcours: rollup metrics.returns_15m index (property_id, bucket)

@@ -14,32 +14,9 @@ SELECT
 FROM metrics.sessions
 GROUP BY property_id, time_bucket(INTERVAL '15 minutes', started_at), is_bot, country, region, city;
 
--- By UTC day, over the 15-minute level.
--- parcours: rollup metrics.places_1d index (property_id, bucket)
-SELECT
-    property_id,
-    time_bucket(INTERVAL '1 day', bucket) AS bucket,
-    is_bot,
-    country, region, city,
-    sum(sessions)::bigint AS sessions,
-    sum(bounces)::bigint AS bounces,
-    sum(session_page_views)::bigint AS session_page_views,
-    sum(duration_seconds) AS duration_seconds
-FROM metrics.places_15m
-GROUP BY property_id, time_bucket(INTERVAL '1 day', bucket), is_bot, country, region, city;
-
--- By 7-day blocks from a Monday (UTC), over the day level: the inside of long ranges.
--- parcours: rollup metrics.places_7d index (property_id, bucket)
-SELECT
-    property_id,
-    time_bucket(INTERVAL '7 days', bucket) AS bucket,
-    is_bot,
-    country, region, city,
-    sum(sessions)::bigint AS sessions,
-    sum(bounces)::bigint AS bounces,
-    sum(session_page_views)::bigint AS session_page_views,
-    sum(duration_seconds) AS duration_seconds
-FROM metrics.places_1d
-GROUP BY property_id, time_bucket(INTERVAL '7 days', bucket), is_bot, country, region, city;
+-- Wider levels, each the level below summed (parcours/rollups.py, summing): by UTC day for
+-- the inside of long ranges, by 7-day blocks from a Monday (UTC) for the inside of longer ones.
+-- parcours: rollup metrics.places_1d index (property_id, bucket) sums metrics.places_15m by 1 day
+-- parcours: rollup metrics.places_7d index (property_id, bucket) sums metrics.places_1d by 7 days
 
 CALL pg_temp.create_span_function('places');

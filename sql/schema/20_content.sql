@@ -20,40 +20,9 @@ SELECT
 FROM metrics.page_views
 GROUP BY property_id, time_bucket(INTERVAL '15 minutes', time), is_bot, page_type, author, categories;
 
--- By UTC day, over the 15-minute level.
--- parcours: rollup metrics.content_1d index (property_id, bucket)
-SELECT
-    property_id,
-    time_bucket(INTERVAL '1 day', bucket) AS bucket,
-    is_bot,
-    page_type, author, categories,
-    sum(page_views)::bigint AS page_views,
-    sum(engaged_views)::bigint AS engaged_views,
-    sum(engaged_ms)::bigint AS engaged_ms,
-    sum(scroll_depth)::bigint AS scroll_depth,
-    sum(reached_25)::bigint AS reached_25,
-    sum(reached_50)::bigint AS reached_50,
-    sum(reached_75)::bigint AS reached_75,
-    sum(reached_100)::bigint AS reached_100
-FROM metrics.content_15m
-GROUP BY property_id, time_bucket(INTERVAL '1 day', bucket), is_bot, page_type, author, categories;
-
--- By 7-day blocks from a Monday (UTC), over the day level: the inside of long ranges.
--- parcours: rollup metrics.content_7d index (property_id, bucket)
-SELECT
-    property_id,
-    time_bucket(INTERVAL '7 days', bucket) AS bucket,
-    is_bot,
-    page_type, author, categories,
-    sum(page_views)::bigint AS page_views,
-    sum(engaged_views)::bigint AS engaged_views,
-    sum(engaged_ms)::bigint AS engaged_ms,
-    sum(scroll_depth)::bigint AS scroll_depth,
-    sum(reached_25)::bigint AS reached_25,
-    sum(reached_50)::bigint AS reached_50,
-    sum(reached_75)::bigint AS reached_75,
-    sum(reached_100)::bigint AS reached_100
-FROM metrics.content_1d
-GROUP BY property_id, time_bucket(INTERVAL '7 days', bucket), is_bot, page_type, author, categories;
+-- Wider levels, each the level below summed (parcours/rollups.py, summing): by UTC day for
+-- the inside of long ranges, by 7-day blocks from a Monday (UTC) for the inside of longer ones.
+-- parcours: rollup metrics.content_1d index (property_id, bucket) sums metrics.content_15m by 1 day
+-- parcours: rollup metrics.content_7d index (property_id, bucket) sums metrics.content_1d by 7 days
 
 CALL pg_temp.create_span_function('content');
