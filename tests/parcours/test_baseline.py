@@ -50,8 +50,9 @@ def test_the_history_files_are_the_81_development_migrations():
     assert [name[:4] for name in names] == [f"{n:04}" for n in range(1, 82)]
 
 
-# One-time helpers that only served the development migrations, which the baseline leaves out:
-# they linked and recorded rows stored before 0042 and 0069, and dropped rollups in 0066.
+# One-time helpers of the development migrations, which the baseline leaves out: they linked and
+# recorded the rows stored before 0042 and 0069 (bench/reports/stored.sql does it for its data),
+# and dropped rollups in 0066.
 RETIRED = ("metrics.link_page_views()", "metrics.record_tag_members()", "parcours.drop_rollup(IN p_name text)")
 
 
