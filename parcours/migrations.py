@@ -10,14 +10,14 @@ Both kinds of file are plain SQL but for rollups: a line `-- parcours: rollup <n
 (<columns>)` starts one, and the SELECT after it, up to the first line that ends in `;`, is its
 definition, which the database's engine materializes (parcours/engines.py). A wider level of a
 rollup is the line alone, ending in `sums <finer rollup> by <N> day(s)`: its SELECT sums the
-finer one (parcours/rollups.py, summing). A file without
-rollups runs in one transaction; one with rollups, or whose first line is
-`-- parcours: no-transaction`, runs part by part, since a continuous aggregate cannot be
-refreshed inside a transaction.
+finer one (parcours/rollups.py, summing). A file without rollups runs in one transaction; one
+with rollups, or whose first line is `-- parcours: no-transaction`, runs part by part, since a
+continuous aggregate cannot be refreshed inside a transaction.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Collection
@@ -128,7 +128,7 @@ def migrate(conn: psycopg.Connection, requested_engine: str = "auto") -> list[st
         done = _baseline(conn, applied, engine)
         pending = _pending(applied, discover())
         for migration in pending:
-            _apply(conn, migration, engine, migration.checksum)
+            apply(conn, migration, engine)
         engine.migrated(conn, declared_rollups())
         return done + [m.name for m in pending]
     finally:
@@ -142,19 +142,19 @@ def pending(applied: Collection[str]) -> list[str]:
 
 
 def _baseline(conn: psycopg.Connection, applied: dict[str, str], engine: engines.Engine) -> list[str]:
+    """Build the schema on a new database; take one the development migrations built as it."""
     files = schema()
     checksum = baseline_checksum(files)
-    if applied.get(BASELINE, checksum) != checksum:
-        raise ParcoursError("sql/schema/ was edited after this database was built from it; "
-                            "restore it and put the change in a migration in sql/migrations/")
     if BASELINE in applied:
+        if applied[BASELINE] != checksum:
+            raise ParcoursError("sql/schema/ was edited after this database was built from it; "
+                                "restore it and put the change in a migration in sql/migrations/")
         return []
-    if HISTORY_END not in applied and applied:
+    if applied and HISTORY_END not in applied:
         raise ParcoursError(f"this database stopped at development migration {max(applied)}, before the "
                             f"{BASELINE}: export what it holds and build a new one")
-    if HISTORY_END not in applied:
-        for file in files:
-            run(conn, file, engine)
+    for file in [] if applied else files:
+        _run(conn, file, engine)
     conn.execute(queries.load("migrations")["record"], {"name": BASELINE, "checksum": checksum})
     return [BASELINE]
 
@@ -180,18 +180,14 @@ def _pending(applied: dict[str, str], migrations: list[Migration]) -> list[Migra
     return [m for m in migrations if m.name not in applied]
 
 
-def _apply(conn: psycopg.Connection, migration: Migration, engine: engines.Engine, checksum: str) -> None:
-    record = queries.load("migrations")["record"]
-    if migration.no_transaction:
-        run(conn, migration, engine)
-        conn.execute(record, {"name": migration.name, "checksum": checksum})
-        return
-    with conn.transaction():
-        run(conn, migration, engine)
-        conn.execute(record, {"name": migration.name, "checksum": checksum})
+def apply(conn: psycopg.Connection, migration: Migration, engine: engines.Engine) -> None:
+    """Run `migration` and record it, in one transaction unless it cannot run in one."""
+    with contextlib.nullcontext() if migration.no_transaction else conn.transaction():
+        _run(conn, migration, engine)
+        conn.execute(queries.load("migrations")["record"], {"name": migration.name, "checksum": migration.checksum})
 
 
-def run(conn: psycopg.Connection, file: Migration, engine: engines.Engine) -> None:
+def _run(conn: psycopg.Connection, file: Migration, engine: engines.Engine) -> None:
     """Run `file` part by part: each rollup as `engine` keeps it, plain SQL as it is."""
     try:
         for part in file.parts():

@@ -3,9 +3,9 @@
 A rollup is a single SELECT over the hypertables or a finer rollup, declared in a schema file of
 its family (sql/schema/1N_<family>.sql, parcours/migrations.py). On the Community edition it
 becomes a continuous aggregate that reads its materialization alone, which one TimescaleDB job
-keeps current (sql/schema/90_parcours.sql). On the Apache-2 edition it becomes a plain view (the definition) plus an ordinary table the worker refreshes, in
-the transaction that loads new events, for exactly the buckets those events touched. Reports
-read the same name either way.
+keeps current (sql/schema/90_parcours.sql). On the Apache-2 edition it becomes a plain view (the
+definition) plus an ordinary table the worker refreshes, in the transaction that loads new
+events, for exactly the buckets those events touched. Reports read the same name either way.
 """
 
 from __future__ import annotations
@@ -60,12 +60,19 @@ def summing(conn: psycopg.Connection, rollup: Rollup) -> Rollup:
     columns = conn.execute(queries.load("migrations")["rollup_columns"], {"name": rollup.sums}).fetchall()
     bucket = sql.SQL("time_bucket({}, bucket)").format(sql.Literal(rollup.by))
     keys = [bucket if c == "bucket" else sql.Identifier(c) for c, t in columns if t not in _SUMMED]
-    select = [bucket + sql.SQL(" AS bucket") if c == "bucket" else sql.Identifier(c) if t not in _SUMMED
-              else sql.SQL("sum({0})" + ("" if t == "numeric" else "::bigint") + " AS {0}").format(sql.Identifier(c))
-              for c, t in columns]
     text = sql.SQL("SELECT {} FROM {} GROUP BY {}").format(
-        sql.SQL(", ").join(select), _ident(rollup.sums), sql.SQL(", ").join(keys))
+        sql.SQL(", ").join(_wider(c, t, bucket) for c, t in columns), _ident(rollup.sums), sql.SQL(", ").join(keys))
     return Rollup(rollup.name, rollup.index, text.as_string(conn), rollup.sums, rollup.by)
+
+
+def _wider(column: str, type_: str, bucket: sql.Composable) -> sql.Composable:
+    """A finer level's column as its wider level selects it."""
+    if column == "bucket":
+        return bucket + sql.SQL(" AS bucket")
+    if type_ not in _SUMMED:
+        return sql.Identifier(column)
+    summed = "sum({0}) AS {0}" if type_ == "numeric" else "sum({0})::bigint AS {0}"
+    return sql.SQL(summed).format(sql.Identifier(column))
 
 
 def _ident(qualified: str) -> sql.Identifier:

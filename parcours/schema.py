@@ -31,7 +31,8 @@ def describe(conn: psycopg.Connection) -> str:
         lines.append(f"    {column} {type_}{extra}")
     for rollup in sorted(declared, key=lambda r: r.name):
         lines += ["", f"rollup {rollup.name} ({_width(rollup)}, index on {', '.join(rollup.index)})"]
-        lines += [f"    {c} {t}" for c, t in conn.execute(q["rollup_columns"], {"name": rollup.name})]
+        columns = conn.execute(queries.load("migrations")["rollup_columns"], {"name": rollup.name})
+        lines += [f"    {c} {t}" for c, t in columns]
     lines += ["", "hypertables"] + [f"    {r}" for (r,) in conn.execute(q["hypertables"], params)]
     lines += ["", "constraints"] + [f"    {r}: {n} {d}" for r, n, d in conn.execute(q["constraints"], params)]
     lines += ["", "indexes"] + [f"    {d}" for _, d in conn.execute(q["indexes"], params)]

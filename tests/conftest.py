@@ -86,7 +86,7 @@ def database(template_database: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def empty_database() -> Iterator[Callable[[], str]]:
+def empty_databases() -> Iterator[Callable[[], str]]:
     """Makes new databases with nothing in them, that only this test uses; returns their names."""
     made: list[str] = []
 

@@ -73,7 +73,9 @@ SELECT add_job('parcours.refresh_rollups', %(every)s, config => %(config)s);
 SELECT alter_job(%(job_id)s, schedule_interval => %(every)s, config => %(config)s);
 
 -- name: rollup_columns
--- A rollup's columns in order, each typed as `bigint`, `integer`, `numeric`, `text`...
+-- A rollup's columns in order, each typed as `bigint`, `integer`, `numeric`, `text`..., alike on
+-- both engines (a continuous aggregate, or a table made from the rollup's SELECT; no NOT NULL,
+-- which the table engine's hypertable adds to its bucket).
 SELECT attname, format_type(atttypid, NULL)
 FROM pg_attribute WHERE attrelid = %(name)s::regclass AND attnum > 0 AND NOT attisdropped
 ORDER BY attnum;

@@ -1,6 +1,6 @@
 -- name: columns
 -- Tables, views and types of Parcours's schemas, rollups excepted (their relations depend on the
--- engine: rollup_columns describes them).
+-- engine: migrations.sql rollup_columns describes them).
 SELECT n.nspname || '.' || c.relname AS relation,
        CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'c' THEN 'type' ELSE 'table' END AS kind,
        a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
@@ -42,14 +42,6 @@ FROM timescaledb_information.hypertables
 WHERE hypertable_schema = ANY(%(schemas)s)
   AND NOT (hypertable_schema || '.' || hypertable_name) = ANY(%(excluded)s)
 ORDER BY 1;
-
--- name: rollup_columns
--- A rollup's columns, alike on both engines (a continuous aggregate, or a table made from the
--- rollup's SELECT): names and types only, since the table engine's hypertable adds NOT NULL.
-SELECT a.attname, format_type(a.atttypid, a.atttypmod)
-FROM pg_attribute a
-WHERE a.attrelid = %(name)s::regclass AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY a.attnum;
 
 -- name: rollup_indexes
 -- The indexes the schema names on rollups, whichever relation holds a rollup's rows (the table,
