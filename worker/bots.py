@@ -38,10 +38,18 @@ NOT_CRAWLERS = frozenset({r"AP3A\.240617\.008", r"008\/", "Sogou", "Sonic", "But
                           "Viber", "Fluid", "Expanse"})
 
 
+# The crawler list is one alternation of 20,000 characters. Its DFA outgrows RE2's default 8 MiB
+# on a crawler's agent: RE2 then logs "DFA out of memory" and falls back to a pass 5 times slower
+# (0.15 against 0.03 ms an agent, measured on the list's own examples).
+CRAWLER_MEMORY = 64 << 20
+
+
 @functools.cache
 def _crawler_patterns() -> re2._Regexp:
     patterns = (p["pattern"] for p in crawleruseragents.CRAWLER_USER_AGENTS_DATA)
-    return re2.compile("|".join(p for p in patterns if p not in NOT_CRAWLERS))
+    options = re2.Options()
+    options.max_mem = CRAWLER_MEMORY
+    return re2.compile("|".join(p for p in patterns if p not in NOT_CRAWLERS), options)
 
 
 def is_bot(user_agent: str, spider: bool = False) -> bool:

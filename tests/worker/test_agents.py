@@ -13,7 +13,7 @@ import crawleruseragents
 import pytest
 import yaml
 
-from worker import agents
+from worker import agents, bots
 
 
 @pytest.mark.parametrize("user_agent, expected", [
@@ -80,3 +80,10 @@ def test_browsers_are_bots_at_most_1_percent_of_the_time(name):
     false_positives = _bot_share(name)
     print(f"\nfalse positives on {name} ({len(corpus(name))} strings): {false_positives:.2%}")
     assert false_positives <= 0.01
+
+
+def test_the_crawler_list_matches_within_its_memory(capfd):
+    # A DFA out of memory is logged by RE2 itself, to the process's stderr, on every such match.
+    for ua in corpus("crawler-user-agents"):
+        bots.is_bot(ua)
+    assert "DFA out of memory" not in capfd.readouterr().err
