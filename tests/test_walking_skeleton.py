@@ -38,7 +38,7 @@ def test_a_beacon_reaches_the_dashboard(settings, owner, property_id, serve, ref
         assert script.status_code == 200 and f'"{property_id}"' in script.text
         beacon = {"p": property_id, "n": "page_view", "u": "https://example.com/hello", "t": "Hello"}
         response = client.post("/metrics", content=json.dumps(beacon),
-                               headers={"content-type": "text/plain", "user-agent": "Mozilla/5.0 Firefox/133.0"})
+                               headers={"content-type": "text/plain", "user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"})
         assert response.status_code == 202
         wait_for_sealed(settings)
         assert run.once(settings).events == 1
@@ -106,7 +106,7 @@ def test_a_beacon_shows_in_the_stats_api_within_a_minute(settings, admin, owner,
             beacon = {"p": property_id, "n": "page_view", "u": "https://example.com/fresh"}
             sent = time.monotonic()
             assert client.post("/metrics", content=json.dumps(beacon), headers={
-                "content-type": "text/plain", "user-agent": "Mozilla/5.0 Firefox/133.0"}).status_code == 202
+                "content-type": "text/plain", "user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"}).status_code == 202
             # Each report in turn: on Community the job refreshes one aggregate after another.
             for report, shown in [("summary", lambda results: results["page_views"] == 1),
                                   ("breakdown/page", lambda results: [r["value"] for r in results] == ["/fresh"])]:

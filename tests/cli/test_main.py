@@ -119,7 +119,7 @@ def test_operators_manage_users_from_the_cli(cli, settings, owner, property_id, 
 
 
 def test_operators_edit_and_delete_properties_from_the_cli(cli, settings, admin, property_id, load_events):
-    load_events([("2026-11-02T10:00", "198.51.100.1", "Mozilla/5.0 Firefox/133.0", {})])
+    load_events([("2026-11-02T10:00", "198.51.100.1", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", {})])
     edited = cli("property", "edit", property_id, "--time-zone", "America/Vancouver",
                       "--retention-days", "365", "--ip-handling", "country")
     assert edited.returncode == 0, edited.stderr

@@ -42,7 +42,7 @@ def test_locate(mmdb, database_type, ip, expected):
 def _load(settings, property_id, ip):
     writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
     beacon = {"p": property_id, "n": "page_view", "u": "https://example.com/"}
-    writer.append(spool.record(spool.nanoseconds(WHEN), ip, "Mozilla/5.0 Firefox/133.0", beacon))
+    writer.append(spool.record(spool.nanoseconds(WHEN), ip, "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", beacon))
     writer.close()
     run.once(settings)
 

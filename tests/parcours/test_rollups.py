@@ -18,7 +18,7 @@ def test_a_run_by_hand_beside_another_waits_for_it_instead_of_failing(settings, 
     if job is None:
         pytest.skip("the table engine refreshes its rollups in the worker: there is no job")
     when = (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
-    load_events([(when, "198.51.100.1", "Mozilla/5.0 Firefox/133.0", {})])
+    load_events([(when, "198.51.100.1", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", {})])
     errors = []
 
     def run() -> None:

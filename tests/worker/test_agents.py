@@ -87,3 +87,17 @@ def test_the_crawler_list_matches_within_its_memory(capfd):
     for ua in corpus("crawler-user-agents"):
         bots.is_bot(ua)
     assert "DFA out of memory" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("user_agent, is_bot", [
+    ("Mozilla/5.0", True),
+    ("Mozilla/4.0", True),
+    ("Mozilla/5.0 xtate/2.12.4", True),
+    ("Mozilla/5.0 project_patchwatch", True),
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", False),
+    # A real agent whose parentheses a proxy stripped still names its platform.
+    ("Mozilla/5.0 Linux; Android 6.0; LEAGOO M8 Build/MRA58K AppleWebKit/537.36 KHTML, like Gecko Chrome/75.0 Mobile Safari/537.36",
+     False),
+])
+def test_an_agent_that_names_no_platform_is_a_bot(user_agent, is_bot):
+    assert bots.is_bot(user_agent) is is_bot

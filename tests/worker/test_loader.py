@@ -18,7 +18,7 @@ def stage(settings, property_id, instants, name="page_view", **extra):
     writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
     for when in instants:
         event = {"p": property_id, "n": name, "u": "https://example.com/", **extra}
-        writer.append(spool.record(spool.nanoseconds(when), "198.51.100.7", "Mozilla/5.0 Firefox/133.0", event),
+        writer.append(spool.record(spool.nanoseconds(when), "198.51.100.7", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", event),
                       spool.nanoseconds(when))
     writer.close()
 
@@ -221,7 +221,7 @@ def test_the_archive_keeps_no_address_and_replays_to_the_same_visitors_and_place
     located = settings.model_copy(update={"geoip_database": mmdb()})
     writer = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
     event = {"p": property_id, "n": "page_view", "u": "https://example.com/"}
-    writer.append(spool.record(spool.nanoseconds(utc("2026-11-01T10:00:00")), "203.0.113.9", "Mozilla/5.0 Firefox/133.0", event))
+    writer.append(spool.record(spool.nanoseconds(utc("2026-11-01T10:00:00")), "203.0.113.9", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", event))
     writer.append(b"not a record from 203.0.113.9")
     writer.close()
     run.once(located)

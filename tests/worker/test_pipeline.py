@@ -10,7 +10,7 @@ KOLKATA = pipeline.Property(time_zone="Asia/Kolkata")
 CONTEXT = pipeline.Context(secret=b"k" * 32, properties={"abcdef1234": KOLKATA})
 EVENT = {"p": "abcdef1234", "n": "page_view", "u": "https://example.com/docs/?q=1", "r": "https://news.ycombinator.com/item"}
 LINE = json.loads(spool.record(spool.nanoseconds(datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)), "203.0.113.9",
-                               "Mozilla/5.0 Firefox/133.0", EVENT))
+                               "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", EVENT))
 
 
 def record(**changes) -> dict:

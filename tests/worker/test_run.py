@@ -24,7 +24,7 @@ def stage(settings, property_id) -> set[tuple[datetime, str]]:
             when = T0 + timedelta(seconds=s * PER_SEGMENT + n)
             path = f"/p/{s}/{n}"
             beacon = {"p": property_id, "n": "page_view", "u": f"https://example.com{path}"}
-            writer.append(spool.record(spool.nanoseconds(when), f"203.0.113.{n % 50}", "Mozilla/5.0 Firefox/133.0",
+            writer.append(spool.record(spool.nanoseconds(when), f"203.0.113.{n % 50}", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
                                        beacon), spool.nanoseconds(when))
             staged.add((when, path))
         writer.close()

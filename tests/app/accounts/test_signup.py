@@ -142,7 +142,7 @@ def test_a_new_site_shows_its_snippet_and_turns_live_on_the_first_event(admin, a
         assert admin.execute("SELECT domains, time_zone FROM accounts.properties WHERE id = %s", (property_id,)).fetchone() \
             == (["blog.example.com", "www.blog.example.com"], "Asia/Kathmandu")
 
-        load_events([("2026-11-02T10:00", "198.51.100.1", "Mozilla/5.0 Firefox/133.0", {"p": property_id})])
+        load_events([("2026-11-02T10:00", "198.51.100.1", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", {"p": property_id})])
         status = client.get(setup, headers={"HX-Request": "true"}).text
         assert "Events are arriving" in status and "<html" not in status and "hx-trigger" not in status
     users.add(admin, "stranger@example.com", PASSWORD)
