@@ -20,6 +20,16 @@ INT64 = (-(1 << 63), (1 << 63) - 1)
 # Integer fields and the range their columns hold (sanitize clamps into it).
 RANGES = {"w": (0, 100_000), "e": (0, 86_400_000), "s": (0, 100)}
 UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+# Links name their source without UTM too (?ref=producthunt, ?source=newsletter).
+SOURCE_TAGS = ("ref", "source")
+# Ad networks' click ids. Collect keeps only that one was there (gclid=1): the id identifies a
+# person's click, and the channel needs no more than the network that added it.
+CLICK_IDS = ("gclid", "gbraid", "wbraid", "dclid", "msclkid", "yclid", "ttclid", "twclid", "li_fat_id",
+             "ScCid", "epik", "rdt_cid")
+# An Android app that opened the page: Android sends android-app://package (Gmail, the Google
+# app); collect keeps the package and drops any path after it.
+ANDROID_APP = "android-app://"
+APP_REFERRER = re.compile(r"^android-app://([a-zA-Z][\w]*(?:\.[a-zA-Z_][\w]*)+)$")
 UTM_LENGTH = 200
 # Page paths are indexed (entry, exit and top pages): a btree row holds at most 2,704 bytes,
 # and a URL of 2,048 incompressible four-byte characters would not fit.
@@ -49,11 +59,12 @@ def check(event: dict[str, Any], user_agent: str) -> None:
         if key in event and not (isinstance(event[key], int) and low <= event[key] <= high):
             raise Unloadable(f"event.{key} must be a whole number from {low} to {high}")
     for key in ("u", "r"):
-        if key in event and not host_of(event[key]):
-            raise Unloadable(f"event.{key} must be an http(s) URL with a valid host")
+        if key in event and not (host_of(event[key]) or key == "r" and _is_app(event[key])):
+            raise Unloadable(f"event.{key} must be an http(s) URL with a valid host" +
+                             (" or an android-app:// package" if key == "r" else ""))
         if key in event and len(event[key].encode("utf-8", "surrogatepass")) > MAX_URL_BYTES:
             raise Unloadable(f"event.{key} is longer than {MAX_URL_BYTES} bytes")
-    for key, value in campaign(event["u"]).items():
+    for key, value in tags(event["u"]):
         _value(value, key, 0)
 
 
@@ -139,13 +150,25 @@ def valid_host(host: str) -> bool:
     return len(ascii_host) <= 253 and all(_LABEL.match(label) for label in labels)
 
 
+def _is_app(referrer: Any) -> bool:
+    return isinstance(referrer, str) and bool(APP_REFERRER.match(referrer))
+
+
 def campaign(page_url: str) -> dict[str, str]:
     """The utm_* tags of a landing URL, decoded: what the worker stores for them."""
-    return dict(_campaign(page_url)) if "?" in page_url else {}
+    return {key: value for key, value in tags(page_url) if key in UTM}
+
+
+def tags(page_url: str) -> tuple[tuple[str, str], ...]:
+    """The tags of a landing URL the worker reads, decoded: utm_*, ref, source, click ids."""
+    return _tags(page_url) if "?" in page_url else ()
 
 
 @functools.lru_cache(maxsize=8192)
-def _campaign(page_url: str) -> tuple[tuple[str, str], ...]:
+def _tags(page_url: str) -> tuple[tuple[str, str], ...]:
     query = page_url.partition("?")[2].partition("#")[0]
     pairs = parse_qsl(query, errors="replace")  # invalid UTF-8 becomes U+FFFD
-    return tuple((key, storable(value)[:UTM_LENGTH]) for key, value in pairs if key in UTM)
+    return tuple((key, storable(value)[:UTM_LENGTH]) for key, value in pairs if key in _READ)
+
+
+_READ = frozenset(UTM + SOURCE_TAGS + CLICK_IDS)

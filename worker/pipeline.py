@@ -23,7 +23,7 @@ import orjson
 
 from parcours import geo
 from parcours import record as contract
-from worker import agents, referrers
+from worker import agents, channels
 
 
 class Quarantine(Exception):
@@ -117,10 +117,13 @@ def user_agent(event: dict, record: dict, context: Context) -> dict:
 
 def referrer(event: dict, record: dict, context: Context) -> dict:
     """Source and channel; a referrer on the property's own domains is internal, not a source."""
-    domains = context.properties[event["property_id"]].domains
-    utm = contract.campaign(record["event"]["u"])
-    event.update(utm)
-    event["source"], event["channel"] = referrers.classify(event["referrer_domain"], domains, utm)
+    page_url, referrer_url = record["event"]["u"], record["event"].get("r")
+    event.update(contract.campaign(page_url))
+    arrival = channels.arrival(
+        event["referrer_domain"], _host_and_path(referrer_url)[1] if referrer_url else "/",
+        bool(referrer_url and referrer_url.startswith(contract.ANDROID_APP)),
+        context.properties[event["property_id"]].domains, page_url)
+    event["source"], event["channel"] = channels.classify(arrival)
     return event
 
 

@@ -17,6 +17,8 @@ import hashlib
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
+from worker import channels
+
 GAP = timedelta(minutes=30)
 ENGAGEMENT = frozenset({"ping", "scroll", "page_exit"})
 # Copied from the event that opens a session.
@@ -41,7 +43,7 @@ class Session:
     entry_page_type: str | None = None
     referrer_domain: str | None = None
     source: str | None = None
-    channel: str = "direct"
+    channel: str = channels.DIRECT
     utm_source: str | None = None
     utm_medium: str | None = None
     utm_campaign: str | None = None

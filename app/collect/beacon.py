@@ -80,7 +80,6 @@ def _int(data: dict[str, Any], key: str, low: int, high: int) -> int | None:
     return int(min(max(value, low), high))
 
 
-CAMPAIGN_KEYS = ("ref", "source")
 # Real traffic repeats a small set of pages and referrers; their sanitized forms are cached.
 URL_CACHE = 8192
 
@@ -92,14 +91,15 @@ def _page_url(data: dict[str, Any]) -> str:
 @functools.lru_cache(maxsize=URL_CACHE)
 def _clean_page_url(value: str) -> str:
     """The page URL without its fragment or user info, its query reduced to campaign
-    parameters (utm_*, ref, source) with a value: other parameters can carry personal data and
-    split one page in many. Kept pairs stay as the page encoded them."""
+    parameters (utm_*, ref, source) with a value, and a click id's presence (gclid=1): other
+    parameters can carry personal data and split one page in many. Kept pairs stay as the page
+    encoded them."""
     split = record.split(value)
     if split is None:
         raise BeaconError("field 'u' must be an http(s) URL with a valid host")
     url, host = split
-    kept = [pair for pair in url.query.split("&") if _is_campaign(pair)]
-    return urlunsplit((url.scheme, _netloc(host, url.port), url.path or "/", "&".join(kept), ""))
+    kept = [_kept(pair) for pair in url.query.split("&")]
+    return urlunsplit((url.scheme, _netloc(host, url.port), url.path or "/", "&".join(filter(None, kept)), ""))
 
 
 def _netloc(host: str, port: int | None) -> str:
@@ -107,9 +107,13 @@ def _netloc(host: str, port: int | None) -> str:
     return bracketed if port is None else f"{bracketed}:{port}"
 
 
-def _is_campaign(pair: str) -> bool:
+def _kept(pair: str) -> str | None:
     key, _, value = pair.partition("=")
-    return bool(value) and (key.startswith("utm_") or key in CAMPAIGN_KEYS)
+    if not value:
+        return None
+    if key in record.CLICK_IDS:
+        return key + "=1"
+    return pair if key.startswith("utm_") or key in record.SOURCE_TAGS else None
 
 
 @functools.lru_cache(maxsize=URL_CACHE)
@@ -124,8 +128,12 @@ def _referrer(data: dict[str, Any]) -> str | None:
 
 @functools.lru_cache(maxsize=URL_CACHE)
 def _clean_referrer(value: str) -> str | None:
-    """Scheme, host and path only (no user info, port, query or fragment); a referrer that is
-    not an http(s) URL with a valid host is dropped, not refused."""
+    """Scheme, host and path only (no user info, port, query or fragment); an Android app's
+    package alone; any other referrer that is not an http(s) URL with a valid host is dropped,
+    not refused."""
+    if value.startswith(record.ANDROID_APP):
+        app = record.ANDROID_APP + value[len(record.ANDROID_APP):].partition("/")[0]
+        return app if record.APP_REFERRER.match(app) else None
     split = record.split(value)
     if split is None:
         return None

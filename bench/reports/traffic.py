@@ -18,13 +18,16 @@ import psycopg
 from worker import loader, sessionize
 
 SOURCES = [  # (weight, referrer domain, source, channel)
-    (40, None, None, "direct"), (30, "www.google.com", "Google", "organic_search"),
-    (4, "www.bing.com", "Bing", "organic_search"), (3, "duckduckgo.com", "DuckDuckGo", "organic_search"),
-    (5, "news.ycombinator.com", "Hacker News", "social"), (4, "www.reddit.com", "Reddit", "social"),
-    (3, "t.co", "Twitter", "social"), (2, "l.facebook.com", "Facebook", "social"),
-    (5, "someblog.example.net", None, "referral"), (2, "forum.example.org", None, "referral"),
+    (40, None, None, "Direct"), (30, "www.google.com", "Google", "Organic Search"),
+    (4, "www.bing.com", "Bing", "Organic Search"), (3, "duckduckgo.com", "DuckDuckGo", "Organic Search"),
+    (5, "news.ycombinator.com", "Hacker News", "Organic Social"), (4, "www.reddit.com", "Reddit", "Organic Social"),
+    (3, "t.co", "Twitter", "Organic Social"), (2, "l.facebook.com", "Facebook", "Organic Social"),
+    (5, "someblog.example.net", None, "Referral"), (2, "forum.example.org", None, "Referral"),
+    (2, "chatgpt.com", "ChatGPT", "AI Assistants"),
 ]
-CAMPAIGNS = [("newsletter", "email", "weekly"), ("twitter", "social", "launch"), ("google", "cpc", "brand")]
+CAMPAIGNS = [  # (utm_source, utm_medium, utm_campaign, source, channel)
+    ("newsletter", "email", "weekly", "newsletter", "Email"), ("twitter", "social", "launch", "Twitter", "Organic Social"),
+    ("google", "cpc", "brand", "Google", "Paid Search")]
 PLACES = [(20, "US", "California", "San Francisco"), (10, "US", "New York", "New York"), (12, "DE", "Berlin", "Berlin"),
           (8, "FR", "Île-de-France", "Paris"), (8, "GB", "England", "London"), (6, "IN", "Karnataka", "Bengaluru"),
           (5, "NL", "North Holland", "Amsterdam"), (5, "CA", "Ontario", "Toronto"), (4, "BR", "São Paulo", "São Paulo"),
@@ -90,7 +93,7 @@ class Generator:
         referrer, source, channel = _pick(rng, SOURCES)
         utm = (None, None, None)
         if rng.random() < 0.06:
-            utm, channel, source = rng.choice(CAMPAIGNS), "campaign", source or "newsletter"
+            *utm, source, channel = rng.choice(CAMPAIGNS)
         country, region, city = _pick(rng, PLACES)
         browser, browser_version, os, os_version, device = _pick(rng, TECH)
         session = {"property_id": self.property_id, "session_id": self._id(), "visitor_id": self.visitor(),

@@ -31,6 +31,8 @@ GOOD = {"p": "abcdef1234", "n": "page_view", "u": "https://example.com/a"}
     ({**GOOD, "e": 1 << 40}, "UA", "event.e must be a whole number"),
     ({**GOOD, "u": "https://exa\uff03mple.com/"}, "UA", "event.u must be an http(s) URL"),
     ({**GOOD, "r": "http://["}, "UA", "event.r must be an http(s) URL"),
+    ({**GOOD, "r": "android-app://com.x/path"}, "UA", "event.r must be an http(s) URL with a valid host or an android-app"),
+    ({**GOOD, "u": "android-app://com.x"}, "UA", "event.u must be an http(s) URL with a valid host"),
     ({**GOOD, "u": "https://example.com/" + "\U0001F600" * 600}, "UA", "longer than 2048 bytes"),
     ({**GOOD, "d": {"set": {1, 2}}}, "UA", "not a JSON value"),
     ({"p": "abcdef1234", "n": "page_view"}, "UA", "event.u must be text"),
@@ -51,6 +53,12 @@ def test_check_names_the_value_that_would_not_load(event, user_agent, reason):
 def test_campaign_tags_are_decoded_into_storable_text(url, tags):
     assert record.campaign(url) == tags
     record.check({**GOOD, "u": url}, "UA")
+
+
+def test_the_worker_reads_source_tags_and_click_ids_but_stores_only_utm():
+    url = "https://e.com/?ref=hn&source=nl&gclid=1&utm_medium=cpc&fbclid=2&q=x"
+    assert record.tags(url) == (("ref", "hn"), ("source", "nl"), ("gclid", "1"), ("utm_medium", "cpc"))
+    assert record.campaign(url) == {"utm_medium": "cpc"}
 
 
 @pytest.mark.parametrize("host, valid", [
@@ -105,7 +113,8 @@ def urls(draw, hosts):
     userinfo = draw(mostly(st.just(""), st.sampled_from(["user:pass@", "@", "x@", "a:b:c@"])))
     port = draw(mostly(st.just(""), st.sampled_from([":8080", ":0", ":99999", ":x", ":", ":65535"])))
     query = "&".join(draw(st.lists(st.tuples(st.sampled_from(["utm_source", "utm_medium", "utm_campaign", "utm_term",
-                                                               "utm_content", "ref", "q", "source"]), TEXT)
+                                                               "utm_content", "ref", "q", "source", "gclid",
+                                                               "msclkid", "ScCid"]), TEXT)
                                    .map(lambda kv: f"{kv[0]}={kv[1]}"), max_size=4)))
     fragment = draw(st.sampled_from(["", "#top", "#\x00"]))
     return f"{scheme}://{userinfo}{draw(hosts)}{port}/{draw(TEXT)}" + (f"?{query}" if query else "") + fragment
@@ -117,12 +126,14 @@ PAGE_HOSTS = mostly(st.sampled_from(["example.com", "www.example.com", "EXAMPLE.
 OTHER_HOSTS = st.one_of(PAGE_HOSTS, st.sampled_from(["www.google.com", "t.co", "b\u00fccher.de", "-bad-.com", "a..b",
                                                      "192.0.2.1", "[2001:db8::1]", "x\u200d.com"]), TEXT)
 NUMBER = mostly(st.integers(-10, 200_000), SCALAR)
+APPS = st.one_of(st.sampled_from(["com.google.android.gm", "com.google.android.gm/https/www.google.com", "x", "",
+                                  "com.x/", "com..x", "1com.x"]), TEXT).map(lambda app: "android-app://" + app)
 
 
 @st.composite
 def bodies(draw, property_id):
     optional = {
-        "r": mostly(urls(OTHER_HOSTS), SCALAR), "t": mostly(TEXT, SCALAR), "l": mostly(TEXT, SCALAR),
+        "r": mostly(st.one_of(urls(OTHER_HOSTS), APPS), SCALAR), "t": mostly(TEXT, SCALAR), "l": mostly(TEXT, SCALAR),
         "w": NUMBER, "e": NUMBER, "s": NUMBER,
         "d": mostly(st.dictionaries(TEXT, SCALAR, max_size=5),
                     st.one_of(SCALAR, st.dictionaries(TEXT, st.lists(SCALAR, max_size=2), max_size=2))),

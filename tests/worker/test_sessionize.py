@@ -85,7 +85,7 @@ def test_session_attributes_come_from_the_first_event(settings, admin, property_
     ])
     run.once(settings)
     row = admin.execute("SELECT channel, source, utm_source, utm_medium, browser, device FROM metrics.sessions").fetchone()
-    assert row == ("campaign", "Gmail", "nl", "email", "Firefox", "desktop")
+    assert row == ("Email", "nl", "nl", "email", "Firefox", "desktop")
 
 
 def test_session_columns_match_the_queries():

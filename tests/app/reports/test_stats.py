@@ -123,7 +123,8 @@ def test_comparison_with_the_previous_period_of_the_same_length(load_events, adm
     (["page==/pricing"], 2, 2),
     (["page==/pricing", "source==Google"], 1, 1),
     (["entry_page==/pricing"], 1, 1),
-    (["channel==organic_search"], 1, 2),
+    (["channel==Organic Search"], 1, 2),
+    (["channel==Direct"], 2, 2),
 ])
 def test_filters_combine(load_events, admin, property_id, expressions, visitors, page_views):
     zone(admin, property_id, "UTC")
