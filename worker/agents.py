@@ -38,8 +38,7 @@ def agent(user_agent: str) -> Agent:
     result = parse(user_agent)
     ua, os_ = result.user_agent, result.os
     browser, os_family = _known(ua.family if ua else None), _known(os_.family if os_ else None)
-    spider = bool(result.device and result.device.family == "Spider")
-    is_bot = bots.is_bot(user_agent, spider)
+    is_bot = bots.is_bot(user_agent)
     os_version = None
     if os_ and os_.major:
         os_version = os_.major + (f".{os_.minor}" if os_.minor else "")

@@ -1,18 +1,27 @@
-"""Is this User-Agent a bot? Crawlers, monitors, link previewers, automation and HTTP libraries.
+"""Is this User-Agent a bot? Crawlers, monitors, link previewers, feed readers, scanners,
+automation, AI agents and HTTP libraries — and never a person in an app's browser.
 
-No single source is enough (measured in docs/definitions.md), so three are combined and any
-one suffices:
-1. crawler-user-agents, a maintained list of crawler patterns (PyPI `crawler-user-agents`);
-2. ua-parser's `Spider` device class;
-3. markers neither covers: headless and automated browsers, HTTP client libraries, monitors,
-   the words crawlers name themselves with, and strings no HTTP client would send.
-A missing User-Agent, one without a product/version, or one that claims Mozilla and names no
-platform is a bot too.
+No single source is enough (measured by bench/enrichment/run, docs/definitions.md), so two
+maintained lists and Parcours's own markers are combined. The verdicts, in order:
+1. nothing at all is a bot;
+2. automation driving a real browser (headless, WebDriver, Puppeteer, Playwright, Cypress) is
+   a bot, whatever else the string says;
+3. an in-app or text-mode browser on the allow-list (Facebook, Instagram, Threads, VS Code's
+   webview, CamScanner, Links, ELinks) is a person: these carry tokens the lists take for bots;
+4. a string without a product/version, or one that claims Mozilla/x.y and names no platform,
+   is a bot (every HTTP client names itself as product/version; every browser its platform);
+5. a match in the crawler-user-agents list (PyPI `crawler-user-agents`), in isbot's list (npm
+   `isbot` 5.2.3, Unlicense, `data/isbot.json`), or among the markers below is a bot;
+6. anything else is a person.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.resources
+import json
+import re
+from typing import NamedTuple
 
 import crawleruseragents
 import re2
@@ -20,27 +29,48 @@ import re2
 # RE2, not re: it matches a large alternation in one linear pass, about 50 times faster here
 # (and the crawler list is written for RE2: its own tests run in Go).
 # "bot" counts when glued to a name (Googlebot) or followed by a separator (bot/1.0), so phone
-# models such as "M bot 54" and Cubot's "CUBOT_J3" do not.
+# models such as "M bot 54" and Cubot's "CUBOT_J3" do not; "rss" only as a word, not inside a
+# build id (Motorola's T1RSS33).
 MARKERS = re2.compile(
-    r"(?i)headless|phantomjs|slimerjs|selenium|webdriver|puppeteer|playwright|lighthouse|"
-    r"python|aiohttp|httpx|urllib|requests/|curl|wget|libwww-perl|lwp::|go-http-client|"
+    r"(?i)python|aiohttp|httpx|urllib|requests/|curl|wget|libwww-perl|lwp::|go-http-client|"
     r"okhttp|axios|node-fetch|undici|got \(|scrapy|httpclient|guzzle|\bruby/|\bperl/|\bphp/|"
-    r"mechanize|postman|insomnia|winhttp|apachebench|gobuster|\bk6/|collectd|munin|"
+    r"mechanize|postman|insomnia|winhttp|apachebench|gobuster|\bk6/|collectd|munin|restsharp|grpc-|\bjava/\d|"
+    r"\bopenai/|anthropic|claude-(?:cli|code|user)|chatgpt-user|perplexity-user|\bcursor/|"
     r"(?:[a-tv-z]|(?:^|[^c])u)bot\b|\bbot[/;-]|spider|crawl|scrap|scan|monitor|uptime|checker|"
     r"fetcher|preview|archiver|validator|slurp|health.?check|diagnostic|verification|probe|"
-    r"analy[sz]er|ex(?:t)?ractor|transcoder|imageproxy|image.?cache|emailproxy|rss|subscribers|"
+    r"analy[sz]er|ex(?:t)?ractor|transcoder|imageproxy|image.?cache|emailproxy|"
+    r"(?:^|[^a-z0-9])rss(?:$|[^a-z0-9.])|subscribers|feed ?reader|"
     r"google-|-google\b|google (?:page speed|search console)|\bseo|https?://|"
     r"@[\w-]+\.[a-z]{2,}|lookup|externalhit|externalua|synthetics|request-promise|"
     r"user.?agent|\bcheck\b|proxy\)|torrent|webparser|browsershots|\{\{",
 )
+AUTOMATION = re2.compile(r"(?i)headless|phantomjs|slimerjs|selenium|webdriver|puppeteer|playwright|"
+                         r"lighthouse|cypress/")
+# People whose browsers carry tokens the lists take for bots: apps' in-app browsers (FBAN/FBAV,
+# Instagram, Threads' "Barcelona"), VS Code's webview, CamScanner, and the text-mode browsers
+# Links and ELinks, whose strings have no product/version.
+PEOPLE = re2.compile(r"\[FB_IAB/|\bFBA[NV]/|MetaIAB|\bInstagram \d|\bBarcelona \d|\bCode/\d[\d.]* Chrome/|"
+                     r"CamScanner/|^E?Links \(|^ELinks/")
+# A browser's platform and device, after Mozilla/x.y: crawlers name themselves there only after
+# "compatible;" (compatible; Googlebot/2.1), which is kept, but for Internet Explorer's.
+PLATFORM = re2.compile(r"^Mozilla/\d+\.\d+ \((?:Linux|Windows|Macintosh|iPhone|iPad|iPod|X11|Android|Mobile|"
+                       r"Tablet|compatible; MSIE)[^()]*\)")
 # A browser names its platform in parentheses after Mozilla/x.y; an agent that claims Mozilla and
-# then names nothing, or one lone product, is a script's stand-in (no human agent among the
-# 33,000 of the tests' corpora has this shape).
+# then names nothing, or one lone product, is a script's stand-in.
 EMPTY_SHELL = re2.compile(r"^Mozilla/\d+\.\d+(?: [^ ()]+)?$")
-# Patterns of the crawler list that match real browsers (build ids, browser and app names);
-# the crawlers they were meant for are still caught by other patterns or the markers.
+# Patterns of the crawler list that match real browsers (build ids, browser and app names, VS
+# Code's webview, Facebook's in-app browser); the crawlers they were meant for are still caught
+# by other patterns or the markers.
 NOT_CRAWLERS = frozenset({r"AP3A\.240617\.008", r"008\/", "Sogou", "Sonic", "Butterfly", "Fever",
-                          "Viber", "Fluid", "Expanse"})
+                          "Viber", "Fluid", "Expanse", r"Code\/1\.", "MetaIAB Facebook"})
+# isbot's patterns that take real browsers and apps for bots: Sogou's browser (its spider says
+# "spider"), Google's apps (Google's crawlers are caught by name), J2ME phones' JavaPlatform (a
+# Java HTTP client says Java/1.8), download managers, "server" and "tools" in device names,
+# "()" and "http" in feature phones' agents (a URL in an agent is a marker of ours).
+NOT_ISBOT = frozenset({"sogou", "(?<! channel/|google/)google(?!(?:wv|app|/google| pixel))", "java(?!;)",
+                       "download", "server", "tools", r"\(\)", "(?<!lib)http"})
+# isbot's patterns RE2 cannot run (lookarounds) run in Python's re; they are few and short.
+LOOKAROUND = re.compile(r"\(\?<?[=!]")
 
 
 # The crawler list is one alternation of 20,000 characters. Its DFA outgrows RE2's default 8 MiB
@@ -57,9 +87,44 @@ def _crawler_patterns() -> re2._Regexp:
     return re2.compile("|".join(p for p in patterns if p not in NOT_CRAWLERS), options)
 
 
-def is_bot(user_agent: str, spider: bool = False) -> bool:
-    """`spider`: ua-parser already classified the agent as a Spider device."""
-    # Every HTTP client names itself as product/version: a string without a slash is made up.
-    if spider or "/" not in user_agent or EMPTY_SHELL.search(user_agent):
+class Isbot(NamedTuple):
+    whole: re2._Regexp  # patterns anchored at the start: for the whole string
+    words: re2._Regexp  # the others, for the string less its platform
+    lookaround: re.Pattern  # those RE2 cannot run, in Python's re; few and short
+
+
+@functools.cache
+def _isbot() -> Isbot:
+    listed = json.loads((importlib.resources.files("worker") / "data" / "isbot.json").read_text())
+    patterns = [p for p in listed if p not in NOT_ISBOT]
+    linear = [p for p in patterns if not LOOKAROUND.search(p)]
+    # Python's re wants one width per lookbehind: (?<! a|bc) becomes (?<! a)(?<!bc).
+    others = [re.sub(r"\(\?<!([^()|]*)\|([^()]*)\)", r"(?<!\1)(?<!\2)", p) for p in patterns if LOOKAROUND.search(p)]
+    return Isbot(re2.compile("(?i)" + "|".join(p for p in linear if p.startswith("^"))),
+                 re2.compile("(?i)" + "|".join(p for p in linear if not p.startswith("^"))),
+                 re.compile("|".join(others), re.IGNORECASE))
+
+
+def is_bot(user_agent: str) -> bool:
+    if not user_agent.strip() or AUTOMATION.search(user_agent):
         return True
-    return bool(MARKERS.search(user_agent) or _crawler_patterns().search(user_agent))
+    if PEOPLE.search(user_agent):
+        return False
+    if "/" not in user_agent or EMPTY_SHELL.search(user_agent):
+        return True
+    return _listed(user_agent)
+
+
+def _listed(user_agent: str) -> bool:
+    isbot = _isbot()
+    if _crawler_patterns().search(user_agent) or isbot.whole.search(user_agent):
+        return True
+    words = _without_platform(user_agent)
+    return bool(MARKERS.search(words) or isbot.words.search(words) or isbot.lookaround.search(words))
+
+
+def _without_platform(user_agent: str) -> str:
+    """A browser's agent without its platform parentheses, where device models live: the word
+    lists are not for them (GM Discovery, HTC Radar, Seoul S8, Cubot)."""
+    platform = PLATFORM.search(user_agent)
+    return user_agent[platform.end():] if platform else user_agent

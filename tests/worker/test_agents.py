@@ -69,17 +69,70 @@ def _bot_share(name: str) -> float:
 
 
 @pytest.mark.parametrize("name", ["matomo bots", "crawler-user-agents"])
-def test_bot_recall_is_at_least_90_percent(name):
+def test_bot_recall_is_at_least_97_percent(name):
     recall = _bot_share(name)
     print(f"\nbot recall on {name} ({len(corpus(name))} strings): {recall:.1%}")
-    assert recall >= 0.90
+    assert recall >= 0.97
 
 
-@pytest.mark.parametrize("name", ["matomo humans", "fake-useragent browsers"])
-def test_browsers_are_bots_at_most_1_percent_of_the_time(name):
+@pytest.mark.parametrize("name, at_most", [("matomo humans", 0.006), ("fake-useragent browsers", 0.0005)])
+def test_browsers_are_rarely_taken_for_bots(name, at_most):
     false_positives = _bot_share(name)
     print(f"\nfalse positives on {name} ({len(corpus(name))} strings): {false_positives:.2%}")
-    assert false_positives <= 0.01
+    assert false_positives <= at_most
+
+
+CHROME_ANDROID = ("Mozilla/5.0 (Linux; Android 14; moto g54 5G Build/U1TDS34.94-12-9-10; wv) AppleWebKit/537.36 "
+                  "(KHTML, like Gecko) Version/4.0 Chrome/131.0.6778.135 Mobile Safari/537.36")
+CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+
+
+# One row per verdict of worker/bots.py, in its order; the strings are of the kinds each names.
+@pytest.mark.parametrize("verdict, user_agent, is_bot", [
+    ("nothing", "", True),
+    ("nothing", "   ", True),
+    ("automation", CHROME_LINUX.replace("Chrome/", "HeadlessChrome/"), True),
+    ("automation", CHROME_LINUX.replace("Safari/", "Cypress/13.15.0 Safari/"), True),
+    ("automation", CHROME_ANDROID + " [FB_IAB/FB4A;FBAV/493.0.0.48.80;] selenium", True),
+    ("people", CHROME_ANDROID + " [FB_IAB/FB4A;FBAV/493.0.0.48.80;IABMV/1;]", False),
+    ("people", "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile "
+               "Safari/537.36 MetaIAB Facebook", False),
+    ("people", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+               "Mobile/22B83 Instagram 357.0.0.25.101 (iPhone14,5; iOS 18_1; en_US; en; scale=3.00)", False),
+    ("people", CHROME_LINUX.replace("Chrome/", "Code/1.95.3 Chrome/") + " Electron/32.2.1", False),
+    ("people", CHROME_ANDROID + " CamScanner/6.59.0", False),
+    ("people", "Links (2.1pre23; Linux 3.5.0 i686; 237x63)", False),
+    ("people", "ELinks/0.13.2 (textmode; Linux 6.1.0 x86_64; 120x40-2)", False),
+    ("shape", "Site24x7", True),
+    ("shape", "Mozilla/5.0", True),
+    ("shape", "Mozilla/5.0 project_patchwatch", True),
+    ("listed", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", True),
+    ("listed", "Monit/5.33.0", True),
+    ("listed", "Prometheus/2.53.1", True),
+    ("listed", "grpc-java-netty/1.64.0", True),
+    ("listed", "RestSharp/112.0.0.0", True),
+    ("listed", "OpenAI/Python 1.54.4", True),
+    ("listed", "Java/1.8.0_392", True),
+    ("listed", "Arachni/v1.6.1", True),
+    ("listed", CHROME_LINUX + " Nuclei - Open-source project (github.com/projectdiscovery/nuclei)", True),
+    ("listed", "Mozilla/5.0 (compatible; Crusader/1.0)", True),
+    ("listed", "claude-cli/1.0.44 (external, cli)", True),
+    ("listed", "Cursor/0.43.6", True),
+    ("listed", "NetNewsWire (RSS Reader; https://netnewswire.com/)", True),
+    ("listed", "Tiny Tiny RSS/24.11 (https://tt-rss.org/)", True),
+    ("listed", "Mozilla/5.0 (compatible; Sogou web spider/4.0; +http://www.sogou.com/docs/help/webmasters.htm#07)", True),
+    # Device models in the platform are not bot words; a build id holding RSS is not a feed.
+    ("person", CHROME_ANDROID.replace("moto g54 5G Build/U1TDS34.94-12-9-10", "GM Discovery II Build/KOT49H"), False),
+    ("person", CHROME_ANDROID.replace("Build/U1TDS34.94-12-9-10", "Build/T1RSS33.2-21-5"), False),
+    ("person", "Mozilla/5.0 (compatible; MSIE 9.0; Windows Phone OS 7.5; Trident/5.0; IEMobile/9.0; HTC; Radar 4G)", False),
+    ("person", "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; Banca Caboto s.p.a.; rv:11.0) like Gecko", False),
+    ("person", "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0", False),
+    ("person", "Lynx/2.9.0dev.12 libwww-FM/2.14 SSL-MM/1.4.1 GNUTLS/3.7.9", False),
+    ("person", "Mozilla/5.0 (Linux; U; Android 5.0.2; zh-cn; Redmi Note 2 Build/LRX22G) AppleWebKit/534.30 (KHTML, "
+               "like Gecko) Version/4.0 Mobile Safari/534.30 SogouMSE,SogouMobileBrowser/5.5.0", False),
+])
+def test_bot_verdicts(verdict, user_agent, is_bot):
+    assert bots.is_bot(user_agent) is is_bot
 
 
 def test_the_crawler_list_matches_within_its_memory(capfd):
