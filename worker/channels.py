@@ -9,6 +9,7 @@ docs/definitions.md has them with examples.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -47,6 +48,14 @@ class Arrival(NamedTuple):
     tag: str | None  # utm_source, else ref=, else source=
     medium: str  # utm_medium, lower-cased; "" without one
     click: Source | None  # the network of an ad click id
+
+
+@functools.lru_cache(maxsize=16384)
+def of(referrer_host: str | None, referrer_path: str, app: bool, domains: tuple[str, ...],
+       page_url: str) -> tuple[str | None, str]:
+    """(source name, channel) of a visit; cached, since a visit's events repeat its referrer
+    and landing URL."""
+    return classify(arrival(referrer_host, referrer_path, app, domains, page_url))
 
 
 def arrival(referrer_host: str | None, referrer_path: str, app: bool, domains: tuple[str, ...],

@@ -110,8 +110,9 @@ def _host_and_path(url: str) -> tuple[str, str]:
 
 def user_agent(event: dict, record: dict, context: Context) -> dict:
     found = agents.agent(record["user_agent"])
+    device = agents.with_screen(found.device, found.os, record["event"].get("w"))
     event.update(browser=found.browser, browser_version=found.browser_version, os=found.os,
-                 os_version=found.os_version, device=found.device, is_bot=found.is_bot)
+                 os_version=found.os_version, device=device, is_bot=found.is_bot)
     return event
 
 
@@ -119,11 +120,10 @@ def referrer(event: dict, record: dict, context: Context) -> dict:
     """Source and channel; a referrer on the property's own domains is internal, not a source."""
     page_url, referrer_url = record["event"]["u"], record["event"].get("r")
     event.update(contract.campaign(page_url))
-    arrival = channels.arrival(
+    event["source"], event["channel"] = channels.of(
         event["referrer_domain"], _host_and_path(referrer_url)[1] if referrer_url else "/",
         bool(referrer_url and referrer_url.startswith(contract.ANDROID_APP)),
         context.properties[event["property_id"]].domains, page_url)
-    event["source"], event["channel"] = channels.classify(arrival)
     return event
 
 

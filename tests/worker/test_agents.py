@@ -38,6 +38,47 @@ def test_user_agents(user_agent, expected):
     assert tuple(agents.agent(user_agent)) == expected
 
 
+@pytest.mark.parametrize("user_agent, device", [
+    ("Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "desktop"),
+    ("Mozilla/5.0 (X11; FreeBSD amd64; rv:128.0) Gecko/20100101 Firefox/128.0", "desktop"),
+    ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+     "desktop"),
+    ("Mozilla/5.0 (Wayland; Ubuntu; Linux x86_64; Touch; Tablet PC 4.1; Microsoft Corporation/Surface Pro 7) "
+     "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "desktop"),
+    ("Mozilla/5.0 (Macintosh; U; PPC Mac OS X; en) AppleWebKit/418.9 (KHTML, like Gecko) Safari/419.3", "desktop"),
+    ("Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+     "tablet"),
+    ("Mozilla/5.0 (Linux; Android 9; KFMAWI Build/PS7327; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 "
+     "Chrome/112.0.5615.197 Mobile Safari/537.36", "tablet"),
+    ("Mozilla/5.0 (Linux; Android 13; Lenovo TB-X606F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+     "Mobile Safari/537.36", "tablet"),
+    ("Mozilla/5.0 (Android 14; Tablet; rv:133.0) Gecko/133.0 Firefox/133.0", "tablet"),
+    ("Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0", "mobile"),
+    ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+     "mobile"),
+    ("Dalvik/2.1.0 (Linux; U; Android 13; SM-A536B Build/TP1A.220624.014)", "mobile"),
+    ("Nokia6300/2.0 (05.00) Profile/MIDP-2.0 Configuration/CLDC-1.1", "mobile"),
+    ("Mozilla/5.0 (Windows Phone 10.0; Android 6.0.1; Microsoft; Lumia 950) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/52.0.2743.116 Mobile Safari/537.36 Edge/15.15063", "mobile"),
+    ("Mozilla/5.0 (SMART-TV; Linux; Tizen 6.0) AppleWebKit/537.36 (KHTML, like Gecko) 85.0.4183.93/6.0 TV "
+     "Safari/537.36", "other"),
+    ("Mozilla/5.0 (PlayStation; PlayStation 5/2.26) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.0 "
+     "Safari/605.1.15", "other"),
+])
+def test_device_classes(user_agent, device):
+    assert agents.agent(user_agent).device == device
+
+
+MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15"
+
+
+@pytest.mark.parametrize("screen_width, device", [(None, "desktop"), (820, "tablet"), (1024, "tablet"),
+                                                  (1280, "desktop"), (1512, "desktop")])
+def test_an_ipad_asking_for_desktop_sites_is_told_by_its_screen(screen_width, device):
+    found = agents.agent(MAC)
+    assert agents.with_screen(found.device, found.os, screen_width) == device
+
+
 FIXTURES = Path(str(importlib.resources.files("device_detector"))) / "tests" / "fixtures" / "upstream"
 HUMAN_FIXTURES = ("desktop", "smartphone", "tablet", "phablet", "feature_phone", "wearable")
 

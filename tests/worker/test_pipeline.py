@@ -45,6 +45,17 @@ def test_enrichment():
     assert "ip" not in event and "203.0.113.9" not in json.dumps(event, default=str)
 
 
+@pytest.mark.parametrize("screen_width, device", [(820, "tablet"), (1512, "desktop")])
+def test_the_device_class_reads_the_beacon_s_screen_width(screen_width, device):
+    mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15"
+    assert pipeline.process(record(user_agent=mac, event={**EVENT, "w": screen_width}), CONTEXT)["device"] == device
+
+
+def test_android_app_referrers_are_sources():
+    event = pipeline.process(record(event={**EVENT, "r": "android-app://com.google.android.gm"}), CONTEXT)
+    assert (event["referrer_domain"], event["source"], event["channel"]) == ("com.google.android.gm", "Gmail", "Email")
+
+
 def test_crawlers_are_flagged():
     crawler = record(user_agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
     assert pipeline.process(crawler, CONTEXT)["is_bot"] is True
