@@ -2,7 +2,7 @@
 worker loads it exactly as it loads collected beacons.
 
 Visitors arrive on a daily rhythm in the property's time zone (quiet nights, busier weekdays),
-read one to several pages, come from search, social, newsletters or nowhere, and a few are
+read one to several pages, come from search, social, AI assistants, newsletters, ads or nowhere, and a few are
 crawlers. Seeded, so two runs with the same seed and clock stage the same events.
 Like the CLI, this sits above the web app and the worker and uses both.
 """
@@ -24,9 +24,14 @@ from parcours.spool import SpoolWriter
 PAGES = [("/", "Home"), ("/blog/", "Blog"), ("/blog/timescaledb-in-production/", "TimescaleDB in production"),
          ("/blog/privacy-friendly-analytics/", "Privacy-friendly analytics"), ("/about/", "About"),
          ("/blog/htmx-dashboards/", "Dashboards with htmx"), ("/pricing/", "Pricing"), ("/contact/", "Contact")]
-REFERRERS = [(None, 35), ("https://www.google.com/", 30), ("https://duckduckgo.com/", 6),
-             ("https://news.ycombinator.com/", 8), ("https://www.reddit.com/r/selfhosted/", 6),
-             ("https://t.co/x1y2z3", 5), ("https://newsletter.example.org/issue/42", 5), ("https://www.bing.com/", 5)]
+# (referrer, landing URL query, weight): one of each channel the reports name.
+ARRIVALS = [(None, "", 33), ("https://www.google.com/", "", 28), ("https://duckduckgo.com/", "", 5),
+            ("https://news.ycombinator.com/", "", 7), ("https://www.reddit.com/r/selfhosted/", "", 5),
+            ("https://t.co/x1y2z3", "", 4), ("https://www.bing.com/", "", 4), ("https://chatgpt.com/", "", 3),
+            ("https://www.perplexity.ai/", "", 1), ("android-app://com.google.android.gm", "", 2),
+            (None, "utm_source=newsletter&utm_medium=email&utm_campaign=issue-42", 3),
+            ("https://www.google.com/", "gclid=1", 2), (None, "utm_source=fb&utm_medium=paid_social", 1),
+            ("https://www.youtube.com/", "", 1), ("https://someblog.example.net/links", "", 3)]
 AGENTS = [
     ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", 30),
     ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15", 15),
@@ -50,12 +55,13 @@ def _hourly_weight(local_hour: int, weekday: int) -> float:
 
 
 def _visit(rng: random.Random, start: datetime, host: str, property_id: str, ip: str, agent: str) -> list[dict]:
-    referrer, language = _pick(rng, REFERRERS), _pick(rng, LANGUAGES)
-    width = rng.choice([390, 414, 768, 1280, 1440, 1920])
+    (referrer, query), language = _pick(rng, [((r, q), w) for r, q, w in ARRIVALS]), _pick(rng, LANGUAGES)
+    width = rng.choice([390, 414] if "Mobile" in agent else [1280, 1440, 1512, 1920])
     when, records = start, []
     for index in range(max(1, int(rng.expovariate(1 / 2.2)))):
         path, title = rng.choice(PAGES) if index else rng.choice(PAGES[:4])
-        event = {"p": property_id, "n": "page_view", "u": f"https://{host}{path}", "t": title,
+        landing = f"?{query}" if index == 0 and query else ""
+        event = {"p": property_id, "n": "page_view", "u": f"https://{host}{path}{landing}", "t": title,
                  "l": language, "w": width}
         if index == 0 and referrer:
             event["r"] = referrer

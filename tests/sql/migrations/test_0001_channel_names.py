@@ -10,11 +10,11 @@ ROLLUPS = ("metrics.sources_15m", "metrics.sources_1d", "metrics.sources_7d")
 # materialization hypertable (Community).
 STORAGE = """
 SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = 'metrics' AND c.relname LIKE 'sources\\_%%' AND c.relkind = 'r'
+WHERE n.nspname = 'metrics' AND c.relname LIKE 'sources\\_%' AND c.relkind = 'r'
 UNION ALL
-SELECT format('%%I.%%I', h.schema_name, h.table_name)
+SELECT format('%I.%I', h.schema_name, h.table_name)
 FROM _timescaledb_catalog.continuous_agg a JOIN _timescaledb_catalog.hypertable h ON h.id = a.mat_hypertable_id
-WHERE a.user_view_schema = 'metrics' AND a.user_view_name LIKE 'sources\\_%%'"""
+WHERE a.user_view_schema = 'metrics' AND a.user_view_name LIKE 'sources\\_%'"""
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
 
