@@ -106,7 +106,7 @@ def corpus(name: str) -> list[str]:
 
 def _bot_share(name: str) -> float:
     strings = corpus(name)
-    return sum(agents.agent(ua).is_bot for ua in strings) / len(strings)
+    return sum(bots.is_bot(ua) for ua in strings) / len(strings)
 
 
 @pytest.mark.parametrize("name", ["matomo bots", "crawler-user-agents"])
