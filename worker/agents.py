@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from ua_parser import parse
 
-from worker import bots
+from worker import bots, models
 
 DESKTOP_OS = frozenset({"Windows", "Mac OS X", "Linux", "Ubuntu", "Fedora", "Debian", "Chrome OS",
                         "FreeBSD", "OpenBSD", "NetBSD", "Solaris", "macOS"})
@@ -74,13 +74,16 @@ def agent(user_agent: str) -> Agent:
 
 def device_class(user_agent: str, os_family: str | None, is_bot: bool) -> str:
     """bot, tablet, mobile, other (televisions, consoles, cars, watches) or desktop, the
-    first that fits; a browser on a system none of these names is a desktop's."""
+    first that fits; an Android model the rules cannot place is looked up (models.py); a
+    browser on a system none of these names is a desktop's."""
     if is_bot:
         return "bot"
     if OTHER.search(user_agent):
         return "other"
     if TABLET.search(user_agent):
         return "tablet"
+    if os_family == "Android" and models.unfamiliar(user_agent) and (by_model := models.device_class(user_agent)):
+        return by_model
     if os_family == "Android" and BROWSER_ENGINE.search(user_agent) and not _says_mobile(user_agent):
         return "tablet"
     if os_family in MOBILE_OS or PHONE.search(user_agent) or "Android" in user_agent:

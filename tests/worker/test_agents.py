@@ -13,7 +13,7 @@ import crawleruseragents
 import pytest
 import yaml
 
-from worker import agents, bots
+from worker import agents, bots, models
 
 
 @pytest.mark.parametrize("user_agent, expected", [
@@ -53,6 +53,13 @@ def test_user_agents(user_agent, expected):
     ("Mozilla/5.0 (Linux; Android 13; Lenovo TB-X606F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
      "Mobile Safari/537.36", "tablet"),
     ("Mozilla/5.0 (Android 14; Tablet; rv:133.0) Gecko/133.0 Firefox/133.0", "tablet"),
+    # Tablets under phone-like model codes, whose browsers say "Mobile": the model database knows them.
+    ("Mozilla/5.0 (Linux; Android 6.0; RC0734H Build/MRA58K) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/66.0.3359.158 Mobile Safari/537.36", "tablet"),
+    ("Mozilla/5.0 (Linux; Android 9; KFMAWI Build/PS7327.3329N; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Version/4.0 Chrome/112.0.5615.197 Mobile Safari/537.36", "tablet"),
+    ("Mozilla/5.0 (Linux; U; Android 4.2.2; en-us; S222 Build/CUBOT) AppleWebKit/534.30 (KHTML, like Gecko) "
+     "Version/4.0 Mobile Safari/534.30", "mobile"),
     ("Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0", "mobile"),
     ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
      "mobile"),
@@ -67,6 +74,37 @@ def test_user_agents(user_agent, expected):
 ])
 def test_device_classes(user_agent, device):
     assert agents.agent(user_agent).device == device
+
+
+@pytest.mark.parametrize("user_agent, asked", [
+    ("Mozilla/5.0 (Linux; Android 6.0; RC0734H Build/MRA58K) AppleWebKit/537.36", True),
+    ("Mozilla/5.0 (Linux; U; Android 4.2.2; en-us; S222 Build/JDQ39) AppleWebKit/534.30", True),
+    ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36", False),  # Chrome's reduced agent names no model
+    ("Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0", False),
+    ("Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36", False),  # a big phone line
+    ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36", False),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15", False),
+])
+def test_the_model_database_is_asked_only_about_models_the_rules_cannot_place(user_agent, asked):
+    assert models.unfamiliar(user_agent) is asked
+
+
+@pytest.mark.parametrize("pattern, loosened", [
+    ("Nokia(?!Browser|Webview)|Lumia", "Nokia|Lumia"),
+    (r"(?<!like )(?:iPad|iPhone)(?!\: Build/)", "(?:iPad|iPhone)"),
+    ("a(?:101|2[01]0(?! Pro)|211)", "a(?:101|2[01]0|211)"),
+    ("(?<=x)y(?=[)z])", "y"),
+    ("plain (?:group)", "plain (?:group)"),
+])
+def test_a_brand_pattern_without_its_lookarounds_matches_more(pattern, loosened):
+    assert models.without_lookarounds(pattern) == loosened
+
+
+def test_a_brand_s_lookarounds_still_decide():
+    # Nokia's pattern excludes NokiaBrowser; an agent naming only that is no Nokia.
+    nokia = [place for place, brand in enumerate(models.database().brands) if brand["regex"].startswith("Nokia(?!")]
+    assert nokia and models._brand("Mozilla/5.0 NokiaBrowser/8.5.0") != nokia[0]
+    assert models._brand("Mozilla/5.0 (Series40; Nokia311/03.81)") == nokia[0]
 
 
 MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15"
