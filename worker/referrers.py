@@ -1,7 +1,7 @@
 """Which named source a referrer is, and of what kind: the facts the channel rules
 (channels.py) decide from.
 
-Three lists, read in this order; a host the first knows is not looked up in the next:
+Three lists, read in this order (where two name the same host, the first is right):
 1. data/sources.toml, Parcours's own: current search engines, AI assistants, social networks,
    webmail, video sites, ad networks and Android app packages (docs/definitions.md says how it
    is kept);

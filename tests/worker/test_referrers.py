@@ -184,3 +184,10 @@ def test_android_apps(package, expected):
 ])
 def test_campaign_sources_by_name(utm_source, expected):
     assert referrers.named(utm_source) == (Source(*expected) if expected else None)
+
+
+def test_our_list_uses_only_known_kinds_and_every_alias_names_a_source():
+    own = referrers._own()
+    aliases = own.pop("aliases")
+    assert set(own) <= set(referrers.KINDS)
+    assert all(name.lower() in referrers.table().names for name in aliases.values())
