@@ -15,7 +15,8 @@ from typing import Literal
 
 import psycopg
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool, PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -118,6 +119,13 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
         response.headers.update(exc.headers or {})
         return response
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        # A mistyped dashboard URL gets a page saying which parameter and why, not FastAPI's JSON.
+        if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
+            return await request_validation_exception_handler(request, exc)
+        return await error_page(request, StarletteHTTPException(422, "; ".join(map(_readable, exc.errors()))))
+
     async def out_of_range(request: Request, exc: Exception):
         return await error_page(request, StarletteHTTPException(400, "a value in the request is out of range"))
 
@@ -131,6 +139,13 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
         app.add_exception_handler(error, database_down)
 
     return app
+
+
+def _readable(error: dict) -> str:
+    """One validation error as a sentence: "compare: input should be a valid boolean (given 'previous')"."""
+    where = error["loc"][-1] if error.get("loc") else "request"
+    given = f" (given {error['input']!r})" if isinstance(error.get("input"), (str, int, float)) else ""
+    return f"{where}: {error['msg'][:1].lower()}{error['msg'][1:]}{given}"
 
 
 def from_environment():

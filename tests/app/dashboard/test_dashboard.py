@@ -1,6 +1,7 @@
 """The property page and its panels over real HTTP: state in the URL, filters, exports,
 ownership on every route, and hostile strings from tracked sites shown as text."""
 
+import html
 import re
 
 import httpx
@@ -119,6 +120,20 @@ def test_bad_parameters_get_a_422_with_the_reason(dashboard):
                           ("period=custom&from=2026-11-09&to=2026-11-01", "is after")):
         response = client.get(f"{base}?{query}")
         assert response.status_code == 422 and reason in response.text
+
+
+@pytest.mark.parametrize("query, reason", [
+    ("compare=previous", "compare: input should be a valid boolean"),
+    ("compare=previous", "(given 'previous')"),
+    ("from=yesterday&period=custom", "from: input should be a valid date"),
+])
+def test_a_mistyped_dashboard_url_gets_a_page_not_json(dashboard, query, reason):
+    client, base = dashboard
+    page = client.get(f"{base}?{query}")
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert reason in html.unescape(page.text)
+    api = client.get(f"/api/v1{base}/summary?{query}")
+    assert api.status_code == 422 and api.json()["detail"][0]["type"]
 
 
 def test_people_get_error_pages_and_the_api_gets_json(dashboard):
