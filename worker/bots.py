@@ -51,10 +51,10 @@ AUTOMATION = re2.compile(r"(?i)headless|phantomjs|slimerjs|selenium|webdriver|pu
 # Links and ELinks, whose strings have no product/version.
 PEOPLE = re2.compile(r"\[FB_IAB/|\bFBA[NV]/|MetaIAB|\bInstagram \d|\bBarcelona \d|\bCode/\d[\d.]* Chrome/|"
                      r"CamScanner/|^E?Links \(|^ELinks/")
-# A browser's platform and device, after Mozilla/x.y: crawlers name themselves there only after
-# "compatible;" (compatible; Googlebot/2.1), which is kept, but for Internet Explorer's.
-PLATFORM = re2.compile(r"^Mozilla/\d+\.\d+ \((?:Linux|Windows|Macintosh|iPhone|iPad|iPod|X11|Android|Mobile|"
-                       r"Tablet|compatible; MSIE)[^()]*\)")
+# A browser's platform and device, after Mozilla/x.y: several tokens between semicolons
+# (Linux; Android 14; Pixel 8). Crawlers name themselves there after "compatible;" (compatible;
+# Googlebot/2.1), which is kept, but for Internet Explorer's, or alone (Mozilla/5.0 (Mixnode)).
+PLATFORM = re2.compile(r"^Mozilla/\d+\.\d+ \(([^()]*)\)")
 # A browser names its platform in parentheses after Mozilla/x.y; an agent that claims Mozilla and
 # then names nothing, or one lone product, is a script's stand-in.
 EMPTY_SHELL = re2.compile(r"^Mozilla/\d+\.\d+(?: [^ ()]+)?$")
@@ -127,4 +127,6 @@ def _without_platform(user_agent: str) -> str:
     """A browser's agent without its platform parentheses, where device models live: the word
     lists are not for them (GM Discovery, HTC Radar, Seoul S8, Cubot)."""
     platform = PLATFORM.search(user_agent)
-    return user_agent[platform.end():] if platform else user_agent
+    if platform and ";" in platform[1] and (not platform[1].startswith("compatible;") or "MSIE" in platform[1]):
+        return user_agent[platform.end():]
+    return user_agent

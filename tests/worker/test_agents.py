@@ -154,7 +154,7 @@ def test_bot_recall_is_at_least_97_percent(name):
     assert recall >= 0.97
 
 
-@pytest.mark.parametrize("name, at_most", [("matomo humans", 0.006), ("fake-useragent browsers", 0.0005)])
+@pytest.mark.parametrize("name, at_most", [("matomo humans", 0.005), ("fake-useragent browsers", 0.0005)])
 def test_browsers_are_rarely_taken_for_bots(name, at_most):
     false_positives = _bot_share(name)
     print(f"\nfalse positives on {name} ({len(corpus(name))} strings): {false_positives:.2%}")
@@ -207,6 +207,11 @@ CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like 
     ("person", "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; Banca Caboto s.p.a.; rv:11.0) like Gecko", False),
     ("person", "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0", False),
     ("person", "Lynx/2.9.0dev.12 libwww-FM/2.14 SSL-MM/1.4.1 GNUTLS/3.7.9", False),
+    ("person", "Mozilla/5.0 (SAMSUNG; SAMSUNG-GT-S8500/S8500XXJF4; U; Bada/1.0; fr-fr) AppleWebKit/533.1 (KHTML, "
+               "like Gecko) Dolfin/2.0 Mobile WVGA SMM-MMS/1.2.0 OPN-B", False),
+    # A crawler's name alone in the parentheses is not a platform: the word lists see it.
+    ("listed", "Mozilla/5.0 (Morningscore Bot/1.0)", True),
+    ("listed", "Mozilla/5.0 (Exchange check)", True),
     ("person", "Mozilla/5.0 (Linux; U; Android 5.0.2; zh-cn; Redmi Note 2 Build/LRX22G) AppleWebKit/534.30 (KHTML, "
                "like Gecko) Version/4.0 Mobile Safari/534.30 SogouMSE,SogouMobileBrowser/5.5.0", False),
 ])
