@@ -166,8 +166,9 @@ def refresh_stale(conn: psycopg.Connection) -> None:
 def schedule_refresh(conn: psycopg.Connection, declared: list[Rollup]) -> None:
     """Continuous engine: run parcours.refresh_rollups every REFRESH_EVERY over the continuous
     aggregates among `declared` (the rollups in creation order), each with its bucket width and
-    window, and run it once now: a database migrated from real-time aggregates (0080) would
-    otherwise miss their unmaterialized buckets until the first run. `conn` is the owner's, in
+    window, and run it once now: a database whose aggregates once answered in real time (as
+    the development migrations built them) would otherwise miss their unmaterialized buckets
+    until the first run. `conn` is the owner's, in
     autocommit mode: the job runs as the role that adds it."""
     q = queries.load("migrations")
     existing = {name for (name,) in conn.execute(q["continuous_aggregates"], {})}
