@@ -104,8 +104,14 @@ def locate(database: Database | None, ip: str) -> Place:
         found = database.reader.city(ip)
     except (geoip2.errors.AddressNotFoundError, ValueError):  # not in the data, or not an address
         return UNKNOWN
-    region = found.subdivisions.most_specific.name if found.subdivisions else None
-    return Place(found.country.iso_code, region, found.city.name)
+    region = _name(found.subdivisions.most_specific) if found.subdivisions else None
+    return Place(found.country.iso_code, region, _name(found.city))
+
+
+def _name(record) -> str | None:
+    """The place's English name, else the first name the database gives it: a database made in
+    another language names its places in that one."""
+    return record.name or next(iter(record.names.values()), None)
 
 
 def attribution(database_type: str) -> tuple[str, str] | None:

@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 
 import orjson
 import pytest
+from mmdb_writer import MMDBWriter
+from netaddr import IPSet
 from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
@@ -45,6 +47,16 @@ def _load(settings, property_id, ip):
     writer.append(spool.record(spool.nanoseconds(WHEN), ip, "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", beacon))
     writer.close()
     run.once(settings)
+
+
+def test_a_database_without_english_names_gives_its_own(tmp_path):
+    writer = MMDBWriter(ip_version=6, database_type="GeoIP2-City", languages=["de"], ipv4_compatible=True)
+    writer.insert_network(IPSet(["203.0.113.0/24"]), {
+        "country": {"iso_code": "DE", "names": {"de": "Deutschland"}}, "city": {"names": {"de": "München"}},
+        "subdivisions": [{"iso_code": "BY", "names": {"de": "Bayern"}}]})
+    writer.to_db_file(str(tmp_path / "de.mmdb"))
+    with geo.open_database(tmp_path / "de.mmdb") as database:
+        assert geo.locate(database, "203.0.113.9") == ("DE", "Bayern", "München")
 
 
 def test_events_and_sessions_get_the_location_and_never_the_address(settings, admin, property_id, mmdb):
