@@ -29,7 +29,7 @@ CLICK_IDS = ("gclid", "gbraid", "wbraid", "dclid", "msclkid", "yclid", "ttclid",
 # An Android app that opened the page: Android sends android-app://package (Gmail, the Google
 # app); collect keeps the package and drops any path after it.
 ANDROID_APP = "android-app://"
-APP_REFERRER = re.compile(r"^android-app://([a-zA-Z][\w]*(?:\.[a-zA-Z_][\w]*)+)$")
+APP_REFERRER = re.compile(r"^android-app://[a-zA-Z]\w*(?:\.[a-zA-Z_]\w*)+$")
 UTM_LENGTH = 200
 # Page paths are indexed (entry, exit and top pages): a btree row holds at most 2,704 bytes,
 # and a URL of 2,048 incompressible four-byte characters would not fit.
@@ -59,7 +59,7 @@ def check(event: dict[str, Any], user_agent: str) -> None:
         if key in event and not (isinstance(event[key], int) and low <= event[key] <= high):
             raise Unloadable(f"event.{key} must be a whole number from {low} to {high}")
     for key in ("u", "r"):
-        if key in event and not (host_of(event[key]) or key == "r" and _is_app(event[key])):
+        if key in event and not (host_of(event[key]) or key == "r" and is_app(event[key])):
             raise Unloadable(f"event.{key} must be an http(s) URL with a valid host" +
                              (" or an android-app:// package" if key == "r" else ""))
         if key in event and len(event[key].encode("utf-8", "surrogatepass")) > MAX_URL_BYTES:
@@ -150,7 +150,8 @@ def valid_host(host: str) -> bool:
     return len(ascii_host) <= 253 and all(_LABEL.match(label) for label in labels)
 
 
-def _is_app(referrer: Any) -> bool:
+def is_app(referrer: Any) -> bool:
+    """Whether `referrer` is an Android app's, as collect keeps it: android-app://package."""
     return isinstance(referrer, str) and bool(APP_REFERRER.match(referrer))
 
 

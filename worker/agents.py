@@ -14,8 +14,6 @@ from ua_parser import parse
 
 from worker import bots, models
 
-DESKTOP_OS = frozenset({"Windows", "Mac OS X", "Linux", "Ubuntu", "Fedora", "Debian", "Chrome OS",
-                        "FreeBSD", "OpenBSD", "NetBSD", "Solaris", "macOS"})
 MOBILE_OS = frozenset({"iOS", "Android", "Windows Phone", "KaiOS", "BlackBerry OS", "HarmonyOS", "Symbian OS",
                        "Series 40", "Bada", "Firefox OS", "webOS", "Tizen", "MeeGo", "Maemo"})
 # Tablets that say so, and the families of Android tablets whose browsers still send "Mobile":
@@ -30,8 +28,7 @@ TABLET = re.compile(
     r"(?:BAH|AGS|KOB|BG2|CMR|SCM|MRX|JDN|BTV|DBY|AGR|KRJ|BZT|AGM|HDN)\d?-[A-Z])|"
     r"Tab(?:\b|[ _-]?\d)|[a-z]Tab\b|Pad(?:\b|[ _-]?\d)|\w+Pad\b|\bMID[ _-]?\d|MediaPad|MatePad|Xoom|"
     r"\bNOOK\b|NookColor|PocketBook|\bBQ(?:ru)?-(?:7|8|9|10)\d\d|Lenovo (?:PB|YT)\d?-|\bPMT\d|"
-    r"\b(?:CITI|Optima|Plane)[ _]\w|Digma|Teclast|Chuwi|Alldocube|\bOKT\d|\bP(?:80|85|90)X?\b|"
-    r"\bA(?:1|3)0[0-9]{2}\b", re.IGNORECASE)
+    r"\b(?:CITI|Optima|Plane)[ _]\w|Digma|Teclast|Chuwi|Alldocube|\bOKT\d", re.IGNORECASE)
 # Phones whatever else they say: feature phones' platforms and browsers, Windows phones.
 PHONE = re.compile(r"MIDP|CLDC|\bWAP|UP\.Browser|MAUI|\bMRE/|BREW|Series ?(?:40|60)|Symbian|SymbOS|Nokia|"
                    r"SonyEricsson|BlackBerry|BB10|J2ME|Opera Mini|NetFront|Obigo|Teleca|Polaris|Dolfin|"

@@ -133,7 +133,7 @@ def _clean_referrer(value: str) -> str | None:
     not refused."""
     if value.startswith(record.ANDROID_APP):
         app = record.ANDROID_APP + value[len(record.ANDROID_APP):].partition("/")[0]
-        return app if record.APP_REFERRER.match(app) else None
+        return app if record.is_app(app) else None
     split = record.split(value)
     if split is None:
         return None

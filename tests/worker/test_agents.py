@@ -64,6 +64,9 @@ def test_user_agents(user_agent, expected):
     ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
      "mobile"),
     ("Dalvik/2.1.0 (Linux; U; Android 13; SM-A536B Build/TP1A.220624.014)", "mobile"),
+    # A phone whose model code looks like a tablet line's number (OnePlus 3T, A3010).
+    ("Mozilla/5.0 (Linux; Android 8.0.0; ONEPLUS A3010 Build/OPR1.170623.032) AppleWebKit/537.36 (KHTML, like "
+     "Gecko) Chrome/120.0.6099.230 Mobile Safari/537.36", "mobile"),
     ("Nokia6300/2.0 (05.00) Profile/MIDP-2.0 Configuration/CLDC-1.1", "mobile"),
     ("Mozilla/5.0 (Windows Phone 10.0; Android 6.0.1; Microsoft; Lumia 950) AppleWebKit/537.36 (KHTML, like Gecko) "
      "Chrome/52.0.2743.116 Mobile Safari/537.36 Edge/15.15063", "mobile"),
