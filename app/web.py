@@ -12,7 +12,7 @@ from psycopg_pool import ConnectionPool
 
 from app.accounts import csrf, sessions
 from app.dashboard import humane
-from app.reports import filters, periods, stats
+from app.reports import filters, goals, periods, stats
 from parcours import PROJECT_ROOT, queries
 from parcours.proxies import client_ip
 from parcours.settings import Settings
@@ -70,9 +70,15 @@ class Web:
         try:
             chosen = periods.resolve(period, site["time_zone"], now=self.settings.now(), first=first, last=last)
             rules = filters.parse(filter_)
+            named = self._goals(user, site["id"]) if filters.GOAL in rules else {}
+            filters.with_goals(rules, named)
         except (periods.PeriodError, filters.FilterError) as error:
             raise HTTPException(422, str(error)) from None
-        return site, stats.Query(site["id"], chosen, rules, bots)
+        return site, stats.Query(site["id"], chosen, rules, bots, named)
+
+    def _goals(self, user: dict, property_id: str) -> dict[str, dict]:
+        with self.pool.connection() as conn:
+            return {g["name"]: g["definition"] for g in goals.defined(conn, user["id"], property_id)}
 
 
 def make_templates() -> Jinja2Blocks:

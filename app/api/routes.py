@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 
 from app.accounts import api_keys, sessions
-from app.reports import filters, stats
+from app.reports import events, filters, goals, stats
 from app.web import Web
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Rows per page.")]
@@ -52,12 +52,20 @@ def router(web: Web) -> APIRouter:
     def report(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(caller)],
                period: str = "30d", from_: Annotated[date | None, Query(alias="from")] = None,
                to: date | None = None, compare: bool = False, bots: bool = False,
-               filter_: Annotated[list[str], Query(alias="filter", description="dimension==value or dimension!=value")] = [],  # noqa: B006
+               filter_: Annotated[list[str], Query(alias="filter", description="dimension==value, !=value, =~text (contains), !~text, or goal==name")] = [],  # noqa: B006
                ) -> Report:
         site, query = web.report_query(user, property_id, period, from_, to, filter_, bots)
         return Report(query, compare, site)
 
     Chosen = Annotated[Report, Depends(report)]
+
+    def writer(request: Request) -> dict:
+        """Changes take an API key only: a session cookie rides along on requests other sites
+        make, and the API has no CSRF token."""
+        if request.headers.get("authorization", "").partition(" ")[0].lower() != "bearer":
+            raise HTTPException(401, "changes need an API key (Authorization: Bearer …)",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return caller(request)
 
     @routes.get("/properties/{property_id}/summary")
     def summary(chosen: Chosen):
@@ -103,6 +111,102 @@ def router(web: Web) -> APIRouter:
             raise HTTPException(404, "no such visitor in this period")
         return chosen.envelope(found)
 
+    @routes.get("/properties/{property_id}/events")
+    def event_report(chosen: Chosen, limit: Limit = 10, offset: Offset = 0,
+                     dimension: Annotated[str, Query(pattern=f"^({'|'.join((*events.DIMENSIONS, events.NOT_FOUND))})$")] = "event"):
+        """Custom events by name (`event`), outbound links by URL or domain, downloads by URL or
+        file type, site search terms, or error pages (`not_found`) with their referrer."""
+        with web.pool.connection() as conn:
+            visitors = stats.summary(conn, chosen.query)["visitors"]
+            return chosen.envelope(events.breakdown(conn, chosen.query, dimension, visitors, limit, offset))
+
+    @routes.get("/properties/{property_id}/events/{name}/properties")
+    def event_properties(chosen: Chosen, name: Annotated[str, Path(max_length=64)], limit: Limit = 20, offset: Offset = 0):
+        """One custom event's properties: a row per key and value."""
+        with web.pool.connection() as conn:
+            return chosen.envelope(events.properties(conn, chosen.query, name, limit, offset))
+
+    @routes.get("/properties/{property_id}/goals")
+    def goal_report(chosen: Chosen, user: Annotated[dict, Depends(caller)]):
+        """Every goal of the property with its conversions, converting visitors and rate."""
+        with web.pool.connection() as conn:
+            defined = goals.defined(conn, user["id"], chosen.query.property_id)
+            visitors = stats.summary(conn, chosen.query)["visitors"]
+            return chosen.envelope(goals.conversions(conn, chosen.query, defined, visitors))
+
+    @routes.get("/properties/{property_id}/goals/{goal_id}")
+    def one_goal(chosen: Chosen, user: Annotated[dict, Depends(caller)], goal_id: int):
+        """One goal's conversions; with `compare=true`, the previous period's too."""
+        with web.pool.connection() as conn:
+            defined = [g for g in goals.defined(conn, user["id"], chosen.query.property_id) if g["id"] == goal_id]
+            if not defined:
+                raise HTTPException(404, "no such goal")
+            result = _conversion(conn, chosen.query, defined)
+            if chosen.compare:
+                result["previous"] = _conversion(conn, chosen.query.previous(), defined)
+            return chosen.envelope(result)
+
+    @routes.post("/properties/{property_id}/goals", status_code=201)
+    def create_goal(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)],
+                    body: Annotated[dict, Body(description='{"name": "Signup", "event": "signup", "props": {"plan": "pro"}} '
+                                                           'or {"name": "Pricing", "page": "/pricing"}')]):
+        site = web.owned_property(user, property_id)
+        try:
+            definition = goals.step(body.get("page"), body.get("event"), body.get("props"))
+            goal_name = goals.name(body.get("name"))
+            with web.pool.connection() as conn:
+                return {"id": goals.add(conn, user["id"], site["id"], goal_name, definition), "name": goal_name,
+                        "definition": definition}
+        except goals.GoalError as error:
+            raise HTTPException(422, str(error)) from None
+
+    @routes.get("/properties/{property_id}/funnels")
+    def funnel_list(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(caller)]):
+        """The property's funnels and their steps."""
+        site = web.owned_property(user, property_id)
+        with web.pool.connection() as conn:
+            return goals.funnels(conn, user["id"], site["id"])
+
+    @routes.get("/properties/{property_id}/funnels/{funnel_id}")
+    def funnel_report(chosen: Chosen, user: Annotated[dict, Depends(caller)], funnel_id: int):
+        """Visitors and sessions reaching each step in order within a session, conversion,
+        drop-off and the median time between steps."""
+        with web.pool.connection() as conn:
+            found = [f for f in goals.funnels(conn, user["id"], chosen.query.property_id) if f["id"] == funnel_id]
+            if not found:
+                raise HTTPException(404, "no such funnel")
+            return chosen.envelope({"funnel": found[0], "steps": goals.funnel(conn, chosen.query, found[0]["steps"])})
+
+    @routes.post("/properties/{property_id}/funnels", status_code=201)
+    def create_funnel(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)],
+                      body: Annotated[dict, Body(description='{"name": "Signup", "steps": [{"page": "/"}, {"event": "signup"}]}')]):
+        site = web.owned_property(user, property_id)
+        try:
+            items, funnel_name = goals.steps(body.get("steps")), goals.name(body.get("name"))
+            with web.pool.connection() as conn:
+                return {"id": goals.add_funnel(conn, user["id"], site["id"], funnel_name, items), "name": funnel_name,
+                        "steps": items}
+        except goals.GoalError as error:
+            raise HTTPException(422, str(error)) from None
+
+    @routes.delete("/properties/{property_id}/goals/{goal_id}", status_code=204)
+    def delete_goal(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)], goal_id: int):
+        """Delete a goal. Nothing else changes: goals never tag events."""
+        return _delete(property_id, user, "goal", goal_id)
+
+    @routes.delete("/properties/{property_id}/funnels/{funnel_id}", status_code=204)
+    def delete_funnel(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)],
+                      funnel_id: int):
+        """Delete a funnel."""
+        return _delete(property_id, user, "funnel", funnel_id)
+
+    def _delete(property_id: str, user: dict, kind: str, item_id: int) -> Response:
+        web.owned_property(user, property_id)
+        with web.pool.connection() as conn:
+            if not goals.delete(conn, user["id"], property_id, kind, item_id):
+                raise HTTPException(404, f"no such {kind}")
+        return Response(status_code=204)
+
     @routes.get("/properties/{property_id}/realtime")
     def realtime(chosen: Chosen):
         """Visitors and page views of the last five minutes (the period and filters do not apply)."""
@@ -110,3 +214,7 @@ def router(web: Web) -> APIRouter:
             return chosen.envelope(stats.realtime(conn, chosen.query.property_id, web.settings.now(), chosen.query.bots))
 
     return routes
+
+
+def _conversion(conn, query: stats.Query, defined: list[dict]) -> dict:
+    return goals.conversions(conn, query, defined, stats.summary(conn, query)["visitors"])[0]

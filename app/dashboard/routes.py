@@ -20,7 +20,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from app.dashboard import charts
-from app.reports import filters, periods, stats
+from app.reports import events, filters, goals, periods, stats
 from app.web import Web, is_htmx
 from parcours import queries, spreadsheet
 
@@ -33,6 +33,8 @@ PANELS = {
     "languages": ("language",),
     "content": ("page_type", "category", "tag", "author"),
 }
+EVENT_TABS = {"event": "Events", "outbound": "Outbound links", "outbound_domain": "Outbound domains",
+              "download": "Downloads", "download_type": "File types", "search": "Site search", "not_found": "404 pages"}
 FromDate = Annotated[date | None, Query(alias="from")]
 Filters = Annotated[list[str] | None, Query(alias="filter")]
 LABELS = {"utm_source": "UTM source", "utm_medium": "UTM medium", "utm_campaign": "UTM campaign", "os": "OS",
@@ -55,8 +57,8 @@ class View:
     def with_filter(self, dimension: str, value: str | None) -> str:
         return self.link(filter=[*self.args.get("filter", []), f"{dimension}=={value or ''}"])
 
-    def without_filter(self, expression: str) -> str:
-        return self.link(filter=[f for f in self.args.get("filter", []) if f != expression])
+    def without_filter(self, *expressions: str) -> str:
+        return self.link(filter=[f for f in self.args.get("filter", []) if f not in expressions])
 
 
 def router(web: Web) -> APIRouter:
@@ -84,7 +86,10 @@ def router(web: Web) -> APIRouter:
     @routes.get("/properties/{property_id}")
     def property_page(request: Request, property_id: str, period: str | None = None,
                       from_: FromDate = None, to: date | None = None,
-                      compare: bool = False, filter_: Filters = None, interval: str | None = None):
+                      compare: bool = False, filter_: Filters = None, interval: str | None = None,
+                      dimension: str | None = None, operator: str | None = None, value: str | None = None):
+        if dimension and operator and value is not None:
+            return _add_filter(request, filter_ or [], dimension, operator, value)
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
         offered = intervals(chosen.query.period.days)
         interval = interval or offered[0]
@@ -100,7 +105,8 @@ def router(web: Web) -> APIRouter:
         chart = charts.build([row["visitors"] for row in series], [row["visitors"] for row in before] if before else None)
         context = {"user": chosen.property["user"], "property": chosen.property, "view": chosen, "summary": summary,
                    "series": series, "chart": chart, "interval": interval, "intervals": offered, "panels": PANELS, "labels": LABELS,
-                   "periods": periods.PERIODS[:-1], "filters": filters.expressions(chosen.query.filters)}
+                   "periods": periods.PERIODS[:-1], "filters": filters.expressions(chosen.query.filters),
+                   "rules": _rules(chosen.query.filters), "dimensions": filters.DIMENSIONS, "words": filters.WORDS}
         return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
 
     @routes.get("/properties/{property_id}/panels/{panel}/{dimension}")
@@ -115,6 +121,45 @@ def router(web: Web) -> APIRouter:
         return web.render(request, "panel.html", {"view": chosen, "panel": panel, "dimension": dimension,
                                                   "tabs": PANELS[panel], "labels": LABELS, "rows": rows,
                                                   "pages": dimension in filters.PAGE_DIMENSIONS})
+
+    @routes.get("/properties/{property_id}/events/{dimension}")
+    def events_panel(request: Request, property_id: str, dimension: str, period: str | None = None,
+                     from_: FromDate = None, to: date | None = None, compare: bool = False,
+                     filter_: Filters = None, name: str | None = None):
+        """Custom events, outbound links, downloads, searches and error pages; with `name`, that
+        event's properties."""
+        if dimension not in EVENT_TABS:
+            raise HTTPException(404, "no such report")
+        chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
+        with web.pool.connection() as conn:
+            visitors = stats.summary(conn, chosen.query)["visitors"]
+            rows = events.properties(conn, chosen.query, name) if name else \
+                events.breakdown(conn, chosen.query, dimension, visitors)
+        return web.render(request, "events_panel.html", {"view": chosen, "dimension": dimension, "tabs": EVENT_TABS,
+                                                         "rows": rows, "name": name})
+
+    @routes.get("/properties/{property_id}/conversions")
+    def goals_panel(request: Request, property_id: str, period: str | None = None, from_: FromDate = None,
+                    to: date | None = None, compare: bool = False, filter_: Filters = None):
+        chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
+        with web.pool.connection() as conn:
+            defined = goals.defined(conn, chosen.property["user"]["id"], property_id)
+            visitors = stats.summary(conn, chosen.query)["visitors"] if defined else 0
+            rows = goals.conversions(conn, chosen.query, defined, visitors) if defined else []
+        return web.render(request, "goals_panel.html", {"view": chosen, "rows": rows})
+
+    @routes.get("/properties/{property_id}/funnel-report")
+    def funnel_panel(request: Request, property_id: str, funnel: int | None = None, period: str | None = None,
+                     from_: FromDate = None, to: date | None = None, compare: bool = False, filter_: Filters = None):
+        chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
+        with web.pool.connection() as conn:
+            defined = goals.funnels(conn, chosen.property["user"]["id"], property_id)
+            shown = next((f for f in defined if f["id"] == funnel), defined[0] if defined else None)
+            if funnel is not None and (shown is None or shown["id"] != funnel):
+                raise HTTPException(404, "no such funnel")
+            steps = goals.funnel(conn, chosen.query, shown["steps"]) if shown else []
+        return web.render(request, "funnel_panel.html", {"view": chosen, "funnels": defined, "shown": shown,
+                                                         "steps": steps})
 
     @routes.get("/properties/{property_id}/export/{dimension}.csv")
     def export(request: Request, property_id: str, dimension: str, period: str | None = None,
@@ -162,6 +207,26 @@ def router(web: Web) -> APIRouter:
         return web.render(request, "realtime.html", {"now": current})
 
     return routes
+
+
+def _add_filter(request: Request, current: list[str], dimension: str, operator: str, value: str):
+    """The filter form's choice as the URL writes filters, then that URL: "is" with values
+    separated by | is one of them."""
+    values = [v.strip() for v in value.split("|") if v.strip()] if operator == "==" else [value]
+    added = [f"{dimension}{operator}{v}" for v in values]
+    try:
+        filters.parse(added)
+    except filters.FilterError as error:
+        raise HTTPException(422, str(error)) from None
+    args = [(k, v) for k, v in request.query_params.multi_items() if k not in ("dimension", "operator", "value")]
+    query = urlencode([*args, *(("filter", f) for f in added if f not in current)])
+    return Response(status_code=303, headers={"Location": f"{request.url.path}?{query}"})
+
+
+def _rules(rules: dict) -> list[tuple[str, list[str]]]:
+    """Each dimension and operator's rule in words, with the URL expressions that make it."""
+    return [(filters.describe(dimension, op, values), filters.expressions({dimension: {op: values}}))
+            for dimension, ops in rules.items() for op, values in ops.items()]
 
 
 def _at_once(web: Web, *reports):

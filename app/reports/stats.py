@@ -25,10 +25,12 @@ class Query:
     period: Period
     filters: dict = field(default_factory=dict)
     bots: bool = False
+    goals: dict = field(default_factory=dict)  # the property's goals by name, when a filter names one
 
     def params(self, **more: Any) -> dict[str, Any]:
         return {"property_id": self.property_id, "tz": self.period.time_zone, "lo": self.period.lo,
-                "hi": self.period.hi, "bots": self.bots, "filters": Jsonb(self.filters), **more}
+                "hi": self.period.hi, "bots": self.bots,
+                "filters": Jsonb(filtering.with_goals(self.filters, self.goals)), **more}
 
     def previous(self) -> Query:
         return replace(self, period=self.period.previous())

@@ -243,3 +243,90 @@ FROM spans
 CROSS JOIN LATERAL reports.visitor_totals(%(property_id)s, spans.span, %(bots)s) AS views
 CROSS JOIN LATERAL reports.session_totals(%(property_id)s, spans.span, %(bots)s) AS visits
 ORDER BY spans.starts;
+
+-- name: event_breakdown
+-- Custom events by name, or one kind of them by what it carries: outbound clicks by URL or
+-- domain, downloads by URL or file extension, site searches by term (lower case, trimmed).
+-- `events` counts them, `visitors` the distinct visitors who sent one.
+SELECT value, count(*) AS events, count(DISTINCT visitor_id) AS visitors
+FROM (
+    SELECT CASE %(dimension)s
+               WHEN 'event' THEN e.name
+               WHEN 'outbound' THEN e.props ->> 'url' WHEN 'download' THEN e.props ->> 'url'
+               WHEN 'outbound_domain' THEN lower(substring(e.props ->> 'url' FROM '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#@]+)'))
+               WHEN 'download_type' THEN lower(substring(e.props ->> 'url' FROM '\.([A-Za-z0-9]{1,10})(?:[?#].*)?$'))
+               WHEN 'search' THEN lower(btrim(e.props ->> 'query'))
+           END AS value, e.visitor_id
+    FROM reports.events(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS e
+    WHERE CASE %(dimension)s WHEN 'event' THEN true
+                             WHEN 'outbound' THEN e.name = 'outbound' WHEN 'outbound_domain' THEN e.name = 'outbound'
+                             WHEN 'download' THEN e.name = 'download' WHEN 'download_type' THEN e.name = 'download'
+                             WHEN 'search' THEN e.name = 'search' END
+) AS x
+GROUP BY value
+ORDER BY visitors DESC, events DESC, value NULLS LAST
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: event_properties
+-- One custom event's properties: each key and value it was sent with, most visitors first.
+SELECT p.key, p.value, count(*) AS events, count(DISTINCT e.visitor_id) AS visitors
+FROM reports.events(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS e,
+     jsonb_each_text(coalesce(e.props, '{}')) AS p
+WHERE e.name = %(name)s
+GROUP BY p.key, p.value
+ORDER BY visitors DESC, events DESC, p.key, p.value
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: not_found
+-- Views of error pages (WordPress marks them page_type 404) by path and the page that linked to
+-- them: the referrer of the view's page_view event, found by its exact time.
+SELECT v.pathname AS value, e.referrer, count(*) AS page_views, count(DISTINCT v.visitor_id) AS visitors
+FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS v
+LEFT JOIN LATERAL (
+    SELECT e.referrer FROM metrics.events e
+    WHERE e.property_id = v.property_id AND e.time = v.time AND e.visitor_id = v.visitor_id
+      AND e.name = 'page_view' AND e.page_type = '404'
+    LIMIT 1
+) AS e ON true
+WHERE v.page_type = '404'
+GROUP BY v.pathname, e.referrer
+ORDER BY page_views DESC, value, e.referrer NULLS LAST
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: goal_conversions
+-- For each goal of `goals` (a jsonb array of definitions), in its order: conversions (the page
+-- views or events that met it) and converting visitors, of the sessions the filters keep.
+WITH goals AS (
+    SELECT g, n FROM jsonb_array_elements(%(goals)s) WITH ORDINALITY AS t (g, n)
+), pages AS (
+    SELECT goals.n, count(*) AS conversions, count(DISTINCT v.visitor_id) AS visitors
+    FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS v
+    JOIN goals ON goals.g ? 'page' AND reports.meets('page_view', v.pathname, NULL, goals.g)
+    GROUP BY goals.n
+), events AS (
+    SELECT goals.n, count(*) AS conversions, count(DISTINCT e.visitor_id) AS visitors
+    FROM reports.events(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS e
+    JOIN goals ON goals.g ? 'event' AND reports.meets(e.name, e.pathname, e.props, goals.g)
+    GROUP BY goals.n
+)
+SELECT goals.n, coalesce(pages.conversions, events.conversions, 0) AS conversions,
+       coalesce(pages.visitors, events.visitors, 0) AS visitors
+FROM goals LEFT JOIN pages USING (n) LEFT JOIN events USING (n)
+ORDER BY goals.n;
+
+-- name: funnel
+-- Each step of `steps`: the visitors and sessions that reached it in order within a session
+-- (reports.funnel_progress), and the median time from the step before.
+WITH progress AS MATERIALIZED (
+    SELECT * FROM reports.funnel_progress(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s, %(steps)s)
+), timed AS (
+    SELECT step, visitor_id, session_id,
+           extract(epoch FROM reached_at - lag(reached_at) OVER (PARTITION BY session_id ORDER BY step)) AS took
+    FROM progress
+)
+SELECT s.n AS step, count(DISTINCT t.visitor_id) AS visitors, count(t.session_id) AS sessions,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY t.took) AS median_seconds
+FROM generate_series(1, jsonb_array_length(%(steps)s)) AS s (n)
+LEFT JOIN timed t ON t.step = s.n
+GROUP BY s.n
+ORDER BY s.n;

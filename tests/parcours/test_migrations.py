@@ -34,9 +34,11 @@ def test_an_edited_baseline_is_refused(admin, monkeypatch):
 
 
 def test_a_database_built_by_the_development_migrations_is_taken_as_the_baseline(admin):
-    admin.execute("DELETE FROM parcours.migrations")
+    # The migrations after the baseline stay recorded: this database has their changes already
+    # (test_baseline.py applies them to a database the history built).
+    admin.execute("DELETE FROM parcours.migrations WHERE name <> ALL(%s)", [[m.name for m in migrations.discover()]])
     admin.execute("INSERT INTO parcours.migrations (name, checksum) VALUES (%s, 'x')", [migrations.HISTORY_END])
-    assert migrations.migrate(admin) == [migrations.BASELINE, *[m.name for m in migrations.discover()]]
+    assert migrations.migrate(admin) == [migrations.BASELINE]
     assert migrations.migrate(admin) == []
 
 

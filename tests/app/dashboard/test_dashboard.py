@@ -7,7 +7,8 @@ import re
 import httpx
 import pytest
 
-from app.accounts import properties, users
+from app.accounts import api_keys, properties, users
+from app.reports import goals
 from app.main import create_app
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -98,20 +99,34 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
     # Every route about a property, from the app's own route table (its OpenAPI document).
     routes = [(method.upper(), path) for path, operations in client.get("/api/v1/openapi.json").json()["paths"].items()
               if "{property_id}" in path for method in operations]
-    assert len(routes) >= 16
-    values = {"property_id": property_id, "panel": "sources", "dimension": "channel",
-              "visitor_id": visitor_key(client, base)}
+    assert len(routes) >= 28
+    goal = goals.add(admin, owner_id(admin), property_id, "Signup", {"event": "signup", "props": {}})
+    funnel = goals.add_funnel(admin, owner_id(admin), property_id, "Buy", [{"page": "/"}, {"page": "/buy"}])
+    values = {"property_id": property_id, "panel": "sources", "dimension": "channel", "name": "signup",
+              "visitor_id": visitor_key(client, base), "goal_id": goal, "funnel_id": funnel, "item_id": goal,
+              "kind": "goal"}
+    stranger_key = api_keys.create(admin, users.id_for(admin, "stranger@example.com"), "probe")
     with httpx.Client(base_url=client.base_url) as stranger:
         log_in(stranger, "stranger@example.com", "another long passphrase")
         token = re.search(r'name="csrf_token" value="([^"]+)"', stranger.get("/account").text).group(1)
         for method, path in routes:
             url = path.format(**values) + f"?{RANGE}"
-            response = stranger.request(method, url, data={"csrf_token": token, "confirm": "Example", "name": "Mine"}
-                                        if method == "POST" else None)
+            api = path.startswith("/api/")
+            response = stranger.request(
+                method, url, headers={"Authorization": f"Bearer {stranger_key}"} if api else None,
+                json={"name": "Mine", "page": "/x", "steps": [{"page": "/"}, {"page": "/x"}]} if api and method == "POST" else None,
+                data={"csrf_token": token, "confirm": "Example", "name": "Mine", "page": "/x", "steps": "/\n/x"}
+                if method == "POST" and not api else None)
             assert response.status_code == 404, (method, path, response.status_code)
         theirs = properties.add(admin, users.id_for(admin, "stranger@example.com"), "Theirs", ["t.example"], "UTC")
         assert client.get(f"/properties/{theirs}").status_code == 404
     assert admin.execute("SELECT name FROM accounts.properties WHERE id = %s", (property_id,)).fetchone() == ("Example",)
+    assert admin.execute("SELECT count(*) FROM accounts.goals").fetchone()[0] == 1
+    assert admin.execute("SELECT count(*) FROM accounts.funnels").fetchone()[0] == 1
+
+
+def owner_id(admin):
+    return users.id_for(admin, "owner@example.com")
 
 
 def test_bad_parameters_get_a_422_with_the_reason(dashboard):
