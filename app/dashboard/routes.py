@@ -33,6 +33,9 @@ PANELS = {
     "languages": ("language",),
     "content": ("page_type", "category", "tag", "author"),
 }
+METRICS = {"visitors": "Visitors", "page_views": "Page views", "sessions": "Sessions", "bounce_rate": "Bounce rate",
+           "session_duration": "Session duration"}
+METRIC_KINDS = {"bounce_rate": "percent", "session_duration": "duration"}
 EVENT_TABS = {"event": "Events", "outbound": "Outbound links", "outbound_domain": "Outbound domains",
               "download": "Downloads", "download_type": "File types", "search": "Site search", "not_found": "404 pages"}
 FromDate = Annotated[date | None, Query(alias="from")]
@@ -87,6 +90,7 @@ def router(web: Web) -> APIRouter:
     def property_page(request: Request, property_id: str, period: str | None = None,
                       from_: FromDate = None, to: date | None = None,
                       compare: bool = False, filter_: Filters = None, interval: str | None = None,
+                      metric: str | None = None,
                       dimension: str | None = None, operator: str | None = None, value: str | None = None):
         if dimension and operator and value is not None:
             return _add_filter(request, filter_ or [], dimension, operator, value)
@@ -95,16 +99,27 @@ def router(web: Web) -> APIRouter:
         interval = interval or offered[0]
         if interval not in offered:
             raise HTTPException(422, f"the chart of this period is by {' or '.join(offered)}, not {interval[:20]!r}")
-        chosen = replace(chosen, args={**chosen.args, "interval": None if interval == offered[0] else interval})
+        metric = metric or "visitors"
+        chosen = replace(chosen, args={**chosen.args, "interval": None if interval == offered[0] else interval,
+                                       "metric": None if metric == "visitors" else metric})
+        defined = _goals_of(web, chosen)
+        goal = _chart_goal(metric, defined)
         week_start = chosen.property["user"]["week_start"]
-        summary, series, before = _at_once(
+        summary, series, before, conversions = _at_once(
             web,
             lambda conn: stats.compared(conn, chosen.query) if compare else stats.summary(conn, chosen.query),
             lambda conn: stats.timeseries(conn, chosen.query, interval, week_start=week_start),
-            lambda conn: stats.timeseries(conn, chosen.query.previous(), interval, week_start=week_start) if compare else None)
-        chart = charts.build([row["visitors"] for row in series], [row["visitors"] for row in before] if before else None)
+            lambda conn: _series(conn, chosen.query.previous(), interval, week_start, goal) if compare else None,
+            lambda conn: goals.timeseries(conn, chosen.query, goal, interval, week_start) if goal else None)
+        key = "conversions" if goal else metric
+        current = [row[key] for row in conversions or series]
+        chart = charts.build(current, [row[key] for row in before] if before else None,
+                             [_bucket_label(row["starts"], interval, chosen.query.period.days) for row in series],
+                             _open_bucket(series, chosen.query.period, web.settings.now()))
         context = {"user": chosen.property["user"], "property": chosen.property, "view": chosen, "summary": summary,
-                   "series": series, "chart": chart, "interval": interval, "intervals": offered, "panels": PANELS, "labels": LABELS,
+                   "series": series, "chart": chart, "metric": metric, "metric_kind": METRIC_KINDS.get(metric, "count"),
+                   "metrics": {**METRICS, **{f"goal:{g['name']}": f"Conversions: {g['name']}" for g in defined}},
+                   "interval": interval, "intervals": offered, "panels": PANELS, "labels": LABELS,
                    "periods": periods.PERIODS[:-1], "filters": filters.expressions(chosen.query.filters),
                    "rules": _rules(chosen.query.filters), "dimensions": filters.DIMENSIONS, "words": filters.WORDS}
         return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
@@ -207,6 +222,44 @@ def router(web: Web) -> APIRouter:
         return web.render(request, "realtime.html", {"now": current})
 
     return routes
+
+
+def _goals_of(web: Web, chosen: View) -> list[dict]:
+    with web.pool.connection() as conn:
+        return goals.defined(conn, chosen.property["user"]["id"], chosen.property["id"])
+
+
+def _chart_goal(metric: str, defined: list[dict]) -> dict | None:
+    """The goal a `goal:<name>` metric charts; None for the other metrics; 422 for neither."""
+    if metric in METRICS:
+        return None
+    found = [g["definition"] for g in defined if metric == f"goal:{g['name']}"]
+    if not found:
+        raise HTTPException(422, f"the chart shows {', '.join(METRICS)} or goal:<a goal's name>, not {metric[:80]!r}")
+    return found[0]
+
+
+def _series(conn, query: stats.Query, interval: str, week_start: str, goal: dict | None) -> list[dict]:
+    if goal:
+        return goals.timeseries(conn, query, goal, interval, week_start)
+    return stats.timeseries(conn, query, interval, week_start=week_start)
+
+
+def _bucket_label(starts: str, interval: str, days: int) -> str:
+    """A bucket's local start as people read it: 14:00 within a day, Mon 2 Nov, Nov 2026."""
+    moment = datetime.fromisoformat(starts)
+    if interval == "hour":
+        return moment.strftime("%H:%M" if days == 1 else "%a %-d %b %H:%M")
+    return moment.strftime({"day": "%a %-d %b", "week": "%-d %b", "month": "%b %Y"}[interval])
+
+
+def _open_bucket(series: list[dict], period: periods.Period, now: datetime) -> int | None:
+    """The index of the bucket `now` falls in, when the period has not ended."""
+    if not period.lo <= now < period.hi:
+        return None
+    local = now.astimezone(ZoneInfo(period.time_zone)).strftime("%Y-%m-%dT%H:%M")
+    started = [i for i, row in enumerate(series) if row["starts"] <= local]
+    return started[-1] if started else None
 
 
 def _add_filter(request: Request, current: list[str], dimension: str, operator: str, value: str):

@@ -130,6 +130,16 @@ def conversions(conn: psycopg.Connection, query: Query, goals: list[dict], visit
             for goal, (_, count, people) in zip(goals, rows, strict=True)]
 
 
+def timeseries(conn: psycopg.Connection, query: Query, definition: dict, interval: str,
+               week_start: str = "monday") -> list[dict]:
+    """A goal's conversions and converting visitors per local bucket, as stats.timeseries."""
+    unit = "week_sunday" if interval == "week" and week_start == "sunday" else interval
+    rows = conn.execute(queries.load("reports")["goal_timeseries"],
+                        query.params(goal=Jsonb(definition), interval=unit))
+    return [{"starts": starts.isoformat(timespec="minutes"), "conversions": count, "visitors": people}
+            for starts, count, people in rows]
+
+
 def funnel(conn: psycopg.Connection, query: Query, items: list[dict]) -> list[dict]:
     """Each step's visitors and sessions, conversion from the step before and from the first,
     drop-off to the next, and the median seconds from the step before."""

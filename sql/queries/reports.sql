@@ -330,3 +330,29 @@ FROM generate_series(1, jsonb_array_length(%(steps)s)) AS s (n)
 LEFT JOIN timed t ON t.step = s.n
 GROUP BY s.n
 ORDER BY s.n;
+
+-- name: goal_timeseries
+-- One goal's conversions and converting visitors per local hour, day, week or month of the
+-- period, empty buckets included (as timeseries).
+WITH steps AS (
+    SELECT reports.bucket(t, %(tz)s, %(interval)s) AS bucket, min(t) AS starts
+    FROM generate_series(%(lo)s::timestamptz, %(hi)s::timestamptz - INTERVAL '15 minutes',
+                         INTERVAL '15 minutes') AS t
+    GROUP BY 1
+), hits AS (
+    SELECT v.time, v.visitor_id
+    FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS v
+    WHERE %(goal)s ? 'page' AND reports.meets('page_view', v.pathname, NULL, %(goal)s)
+    UNION ALL
+    SELECT e.time, e.visitor_id
+    FROM reports.events(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS e
+    WHERE %(goal)s ? 'event' AND reports.meets(e.name, e.pathname, e.props, %(goal)s)
+), counted AS (
+    SELECT reports.bucket(time, %(tz)s, %(interval)s) AS bucket, count(*) AS conversions,
+           count(DISTINCT visitor_id) AS visitors
+    FROM hits GROUP BY 1
+)
+SELECT steps.starts AT TIME ZONE %(tz)s AS starts, coalesce(counted.conversions, 0) AS conversions,
+       coalesce(counted.visitors, 0) AS visitors
+FROM steps LEFT JOIN counted USING (bucket)
+ORDER BY steps.starts;

@@ -93,3 +93,18 @@ def test_event_panels_show_hostile_strings_as_text(site):
     assert all("&lt;script&gt;alert(2)" in page for page in pages)
     assert not any("<script>alert" in page or "<img src=x" in page for page in pages)
     assert client.get(f"{base}/events/nowhere?{RANGE}").status_code == 404
+
+
+def test_the_chart_switches_metric_including_a_goal_s_conversions(site):
+    client, base = site
+    token = csrf(client, f"{base}/goals")
+    client.post(f"{base}/goals", data={"csrf_token": token, "name": "Pricing", "kind": "page", "page": "/pricing"})
+    hours = "period=custom&from=2026-11-02&to=2026-11-02&interval=hour"
+    views = client.get(f"{base}?{hours}&metric=page_views").text
+    assert "Page views per hour" in views and 'aria-label="10:00: 2"' in views and 'aria-label="11:00: 1"' in views
+    goal = client.get(f"{base}?{hours}&metric=goal:Pricing").text
+    assert "Conversions: Pricing per hour" in goal and 'aria-label="10:00: 1"' in goal and 'aria-label="11:00: 0"' in goal
+    bounce = client.get(f"{base}?period=custom&from=2026-11-02&to=2026-11-03&metric=bounce_rate").text
+    assert 'aria-label="Mon 2 Nov: 50.0 %"' in bounce and 'aria-label="Tue 3 Nov: –"' in bounce
+    refused = client.get(f"{base}?{RANGE}&metric=goal:Nope")
+    assert refused.status_code == 422 and "not &#39;goal:Nope&#39;" in refused.text
