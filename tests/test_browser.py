@@ -142,12 +142,18 @@ def test_hostile_strings_from_a_tracked_site_never_run_on_the_dashboard(settings
     assert page.evaluate("window.__xss") is None and dialogs == []
 
 
-def test_every_page_passes_axe_accessibility_checks(settings, owner, property_id, serve, browser, load_events, now):
+def test_every_page_passes_axe_accessibility_checks(settings, admin, owner, property_id, serve, browser, load_events,
+                                                    now):
     from axe_playwright_python.sync_playwright import Axe
+
+    from app.reports import goals
 
     agent = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
     load_events([(a_minute_before(now), "198.51.100.9", agent,
-                  {"r": "https://www.google.com/", "m": {"type": "post", "tags": ["a"]}})])
+                  {"r": "https://www.google.com/", "m": {"type": "post", "tags": ["a"]}}),
+                 (a_minute_before(now), "198.51.100.9", agent, {"n": "signup", "d": {"plan": "pro"}})])
+    goals.add(admin, owner["id"], property_id, "Signup", {"event": "signup", "props": {}})
+    goals.add_funnel(admin, owner["id"], property_id, "Home to signup", [{"page": "/"}, {"event": "signup", "props": {}}])
     base = serve(create_app(settings))
     page = browser.new_page()
     axe, found = Axe(), {}
@@ -166,6 +172,8 @@ def test_every_page_passes_axe_accessibility_checks(settings, owner, property_id
     page.get_by_label("Password").fill(owner["password"])
     page.get_by_role("button", name="Log in").click()
     for path in ("/", f"/properties/{property_id}?period=today", f"/properties/{property_id}/settings",
+                 f"/properties/{property_id}?period=7d&compare=1&metric=goal:Signup&filter=page%3D~%2F",
+                 f"/properties/{property_id}/goals",
                  f"/properties/{property_id}/setup", "/properties/new", "/account"):
         check(path)
     assert found == {}
@@ -185,6 +193,8 @@ def test_the_pages_work_under_their_content_security_policy(settings, owner, pro
     page.get_by_label("Password").fill(owner["password"])
     page.get_by_role("button", name="Log in").click()
     for path in ("/", f"/properties/{property_id}?period=today", f"/properties/{property_id}/settings",
+                 f"/properties/{property_id}?period=7d&compare=1&metric=goal:Signup&filter=page%3D~%2F",
+                 f"/properties/{property_id}/goals",
                  f"/properties/{property_id}/setup", "/account"):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")  # htmx fills the panels: it must run under the policy
