@@ -11,7 +11,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from app.accounts import properties, users
-from app.reports import periods, stats
+from app.reports import goals, periods, stats
 from parcours import PROJECT_ROOT
 
 EXAMPLES = re.findall(r"```sql\n(.*?)```", (PROJECT_ROOT / "docs" / "sql.md").read_text(), re.DOTALL)
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.wall_clock
 
 
 @pytest.fixture
-def traffic(load_events, admin, property_id, now):
+def traffic(load_events, admin, owner, property_id, now):
     def recent(days_ago, hour, ip, **fields):
         when = now.replace(hour=hour, minute=0, second=0) - timedelta(days=days_ago)
         return (when.strftime("%Y-%m-%dT%H:%M"), ip, FIREFOX, fields)
@@ -40,7 +40,10 @@ def traffic(load_events, admin, property_id, now):
                  recent(1, 9, "198.51.100.2", u="https://example.com/pricing?utm_campaign=fall&utm_source=news"),
                  recent(1, 9, "198.51.100.2", n="page_exit", u="https://example.com/pricing", e=30000, s=75),
                  ("2026-11-05T12:00", "198.51.100.3", FIREFOX, {}),
-                 (just_now, "198.51.100.4", FIREFOX, {"u": "https://example.com/news"})])
+                 (just_now, "198.51.100.4", FIREFOX, {"u": "https://example.com/news"}),
+                 (just_now, "198.51.100.4", FIREFOX, {"u": "https://example.com/news", "n": "signup", "d": {"plan": "pro"}})])
+    goals.add(admin, owner["id"], property_id, "Pricing", {"page": "/pricing"})
+    goals.add(admin, owner["id"], property_id, "Signup", {"event": "signup", "props": {}})
     return property_id
 
 
@@ -62,16 +65,31 @@ def test_daily_traffic_matches_the_reports(settings, admin, traffic):
     assert sum(row[3] for row in days) == 5
 
 
+def test_goal_conversions_match_the_reports(settings, admin, owner, traffic):
+    with as_role(settings, "parcours_analyst") as conn:
+        days = conn.execute("SELECT day, goal, conversions, visitors FROM analytics.goal_conversions"
+                            " WHERE property_id = %s ORDER BY day, goal", (traffic,)).fetchall()
+    defined = goals.defined(admin, owner["id"], traffic)
+    for day, goal, conversions, visitors in days:
+        query = stats.Query(traffic, periods.custom("Asia/Kolkata", first=day, last=day))
+        row = next(r for r in goals.conversions(admin, query, defined, 1) if r["goal"] == goal)
+        assert (row["conversions"], row["visitors"]) == (conversions, visitors)
+    assert sorted((goal, conversions) for _, goal, conversions, _ in days) == [("Pricing", 1), ("Pricing", 1), ("Signup", 1)]
+
+
 def test_a_scoped_analyst_sees_only_one_owner_s_properties(settings, admin, owner, traffic, load_events):
     stranger = users.add(admin, "stranger@example.com", "another long passphrase")
     theirs = properties.add(admin, stranger, "Theirs", ["example.com"], "UTC")
-    load_events([("2026-11-05T12:00", "203.0.113.1", FIREFOX, {"p": theirs})])
+    load_events([("2026-11-05T12:00", "203.0.113.1", FIREFOX, {"p": theirs}),
+                 ("2026-11-05T12:00", "203.0.113.1", FIREFOX, {"p": theirs, "n": "signup"})])
+    goals.add(admin, stranger, theirs, "Signup", {"event": "signup", "props": {}})
     role = f"analyst_{uuid.uuid4().hex[:8]}"
     admin.execute(sql.SQL("CREATE ROLE {} LOGIN IN ROLE parcours_analyst").format(sql.Identifier(role)))
     try:
         admin.execute("INSERT INTO metrics.analyst_scopes (role, owner_id) VALUES (%s, %s)", (role, owner["id"]))
         seen = "SELECT DISTINCT property_id FROM analytics.{} ORDER BY 1"
-        for view in ("daily_traffic", "hourly_traffic", "pages", "sources", "sessions", "page_views"):
+        for view in ("daily_traffic", "hourly_traffic", "pages", "sources", "sessions", "page_views", "events",
+                     "goal_conversions"):
             with as_role(settings, role) as conn:
                 assert conn.execute(seen.format(view)).fetchall() == [(traffic,)], view
             with as_role(settings, "parcours_analyst") as conn:
