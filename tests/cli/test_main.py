@@ -86,6 +86,29 @@ def test_demo_loads_a_week_once_and_renews_the_login(cli, settings, admin):
     assert second.stdout.split("demo login: ")[1].split()[2] != first.stdout.split("demo login: ")[1].split()[2]
 
 
+def test_the_demo_fills_every_panel(cli, admin, now):
+    from app.reports import events, goals, periods, stats
+    from cli import demo
+
+    assert cli("demo").returncode == 0
+    user = admin.execute("SELECT id FROM accounts.users WHERE email = %s", (demo.DEMO_EMAIL,)).fetchone()[0]
+    week = stats.Query(demo.DEMO_PROPERTY, periods.resolve("7d", demo.DEMO_TIME_ZONE, now=now))
+    summary = stats.summary(admin, week)
+    known = [row["value"] for row in stats.breakdown(admin, week, "country", limit=20) if row["value"]]
+    pages = stats.breakdown(admin, week, "page", limit=20)
+    assert len(known) >= 5 and stats.breakdown(admin, week, "city", limit=1)[0]["value"]
+    assert any(row["time_on_page"] for row in pages) and any(row["scroll_depth"] for row in pages)
+    assert {row["value"] for row in stats.breakdown(admin, week, "page_type")} >= {"post", "page", "home", "404"}
+    assert all(any(row["value"] for row in stats.breakdown(admin, week, d)) for d in ("author", "category", "tag"))
+    for report in ("event", "outbound", "download", "search", events.NOT_FOUND):
+        assert events.breakdown(admin, week, report, summary["visitors"]), report
+    defined = goals.defined(admin, user, demo.DEMO_PROPERTY)
+    assert [g["name"] for g in defined] == ["Pricing page", "Signup"]
+    assert all(row["visitors"] for row in goals.conversions(admin, week, defined, summary["visitors"]))
+    funnel = goals.funnels(admin, user, demo.DEMO_PROPERTY)[0]
+    assert all(step["visitors"] for step in goals.funnel(admin, week, funnel["steps"]))
+
+
 def test_operators_manage_users_from_the_cli(cli, settings, owner, property_id, admin, serve):
     import httpx
 
