@@ -2,7 +2,8 @@
    filled in by the server. No cookies, no storage identifiers, no fingerprinting: the visitor id
    is derived on the server. Beacons go as text/plain, so no CORS preflight is needed.
    Options on the script tag: data-hash (count hash routes as pages), data-gpc (honour Global
-   Privacy Control), data-outbound="false", data-downloads="false".
+   Privacy Control), data-outbound="false", data-downloads="false", data-search="q" (a page
+   whose URL has that query parameter is a site search: sent as a "search" event).
    Custom events: parcours("signup", {plan: "pro"}); calls made before this loads are queued by
    window.parcours = window.parcours || function () { (parcours.q = parcours.q || []).push(arguments) }. */
 (function (w, d, n, l) {
@@ -34,6 +35,8 @@
     page = url; engaged = 0; depth = 0; pinged = 0;
     since = d.visibilityState == "visible" ? now() : 0;
     send("page_view");
+    var term = option("search");
+    if (term && (term = new URL(url).searchParams.get(term))) send("search", {d: {query: term.slice(0, 200)}});
     scroll(1);
   }
   function scroll(quiet) {  /* quiet: the depth a page shows on load is not a scroll */

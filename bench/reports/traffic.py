@@ -116,12 +116,28 @@ class Generator:
                     events.append({**events[-1], "time": when + timedelta(seconds=offset), "referrer": None,
                                    "name": rng.choice(("scroll", "ping", "page_exit")),
                                    "scroll_depth": depth, "engaged_ms": engaged})
+            events += self.actions(events[-1], page[0], when)
             views.append(view)
             when += timedelta(seconds=rng.randint(40, 400))
         session.update(started_at=start, ended_at=events[-1]["time"], events=len(events), page_views=len(views),
                        entry_page=views[0]["pathname"], entry_at=views[0]["time"], exit_page=views[-1]["pathname"],
                        exit_at=views[-1]["time"], entry_page_type=views[0]["page_type"])
         return session, views, events
+
+    def actions(self, last: dict, path: str, when: datetime) -> list[dict]:
+        """Custom events now and then: a signup on /about, a click out, a download, a search."""
+        rng = self.rng
+        base = {**last, "time": when + timedelta(seconds=50), "referrer": None, "scroll_depth": None, "engaged_ms": None}
+        if path == "/about" and rng.random() < 0.25:
+            return [{**base, "name": "signup", "props": {"plan": rng.choice(("free", "free", "pro"))}}]
+        roll = rng.random()
+        if roll < 0.05:
+            return [{**base, "name": "outbound", "props": {"url": f"https://site{rng.randrange(300)}.example/{rng.randrange(50)}"}}]
+        if roll < 0.07:
+            return [{**base, "name": "download", "props": {"url": f"https://example.com/files/{rng.randrange(80)}.pdf"}}]
+        if roll < 0.08:
+            return [{**base, "name": "search", "props": {"query": f"term {rng.randrange(500)}"}}]
+        return []
 
     def day(self, day: datetime, sessions: int):
         """The sessions of one UTC day, busier in the (European) afternoon."""

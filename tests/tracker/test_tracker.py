@@ -66,3 +66,14 @@ def test_a_visit_sends_views_engagement_scroll_outbound_and_custom_events(settin
     exits = {e["u"].rsplit("/", 1)[1]: e for e in events if e["n"] == "page_exit"}
     assert exits["1"]["e"] >= 250 and exits["1"]["s"] == 0 and exits["2"]["s"] == 100
     assert all(e["m"] == {"type": "post", "author": "Ada", "tags": ["db"], "is_single": True} for e in events)
+
+
+def test_a_site_search_page_sends_a_search_event(settings, property_id, serve, browser):
+    parcours_url = serve(create_app(settings))
+    page = f"""<!doctype html><title>Search</title>
+      <script defer data-search="s" src="{parcours_url}/js/{property_id}.js"></script>"""
+    site_url = serve(Starlette(routes=[Route("/", lambda request: HTMLResponse(page))]))
+    browser.new_page().goto(f"{site_url}/?s=green%20tea&page=2")
+    events = wait_for(settings, lambda events: any(e["n"] == "search" for e in events))
+    assert next(e for e in events if e["n"] == "search")["d"] == {"query": "green tea"}
+    assert all("green" not in e["u"] for e in events)  # collect keeps no other query parameter
