@@ -242,7 +242,7 @@ def _write_quarantine(batch: Batch, name: str, first_line: int, root: Path, deri
 
 def context(conn: psycopg.Connection, secret: bytes, geo=None) -> pipeline.Context:
     rows = conn.execute(queries.load("worker")["properties"])
-    properties = {row[0]: pipeline.Property(row[1], row[2], tuple(row[3]), row[4]) for row in rows}
+    properties = {row[0]: pipeline.Property(row[1], row[2], tuple(row[3]), row[4], row[5]) for row in rows}
     return pipeline.Context(secret=secret, properties=properties, geo=geo)
 
 

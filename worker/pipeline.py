@@ -45,6 +45,7 @@ class Property:
     visitor_id_rotation: str = "never"  # or "daily"
     domains: tuple[str, ...] = ()
     ip_handling: str = "city"  # or "country", or "none": how precisely to locate visitors
+    not_found: str | None = None  # the title, or a path starting with /, of the site's 404 page; * is any characters
 
 
 @dataclass(frozen=True)
@@ -141,12 +142,22 @@ def location(event: dict, record: dict, context: Context) -> dict:
 
 
 def content(event: dict, record: dict, context: Context) -> dict:
-    """WordPress metadata for content reports, and a custom event's properties."""
+    """WordPress metadata for content reports, and a custom event's properties. A page the
+    property names as its error page is a 404, as the WordPress plugin marks one."""
     meta = record["event"].get("m") or {}
-    event.update(page_type=meta.get("type"), author=meta.get("author"),
+    pattern = context.properties[event["property_id"]].not_found
+    error_page = pattern and not meta.get("type") and _glob(pattern).fullmatch(
+        event["pathname"] if pattern.startswith("/") else record["event"].get("t") or "")
+    event.update(page_type="404" if error_page else meta.get("type"), author=meta.get("author"),
                  categories=meta.get("categories"), tags=meta.get("tags"))
     event["props"] = record["event"].get("d") or None  # an object, for the jsonb column
     return event
+
+
+@functools.lru_cache(maxsize=256)
+def _glob(pattern: str) -> re.Pattern:
+    """`*` is any characters, everything else itself (as reports.like_pattern reads goals)."""
+    return re.compile(".*".join(map(re.escape, pattern.split("*"))), re.DOTALL)
 
 
 def visitor_id(event: dict, record: dict, context: Context) -> dict:

@@ -32,7 +32,8 @@ RETENTION_DAYS = range(30, 36501)
 
 def add(conn: psycopg.Connection, owner_id: int, name: str, domains: list[str], time_zone: str,
         property_id: str | None = None, **options) -> str:
-    """`options`: visitor_id_rotation, ip_handling and retention_days (None: the server's)."""
+    """`options`: visitor_id_rotation, ip_handling, retention_days (None: the server's) and
+    not_found (the title or /path pattern of the site's error page)."""
     property_id = property_id or new_id()
     params = {"id": property_id, **_checked(owner_id, name, domains, time_zone, **options)}
     _check_domains_free(conn, params)
@@ -67,7 +68,7 @@ def parse_domains(text: str) -> list[str]:
 
 
 def _checked(owner_id: int, name: str, domains: list[str], time_zone: str, visitor_id_rotation: str = "never",
-             ip_handling: str = "city", retention_days: int | None = None) -> dict:
+             ip_handling: str = "city", retention_days: int | None = None, not_found: str | None = None) -> dict:
     """A property's settings, validated and normalised for add_property and update_property."""
     if not name.strip():
         raise ParcoursError("give the property a name")
@@ -77,6 +78,8 @@ def _checked(owner_id: int, name: str, domains: list[str], time_zone: str, visit
         raise ParcoursError("IP handling must be 'city', 'country' or 'none'")
     if retention_days is not None and retention_days not in RETENTION_DAYS:
         raise ParcoursError("keep data for at least 30 days (or leave the server's setting)")
+    if not_found is not None and not 1 <= len(not_found) <= 200:
+        raise ParcoursError("the error page's title or path is at most 200 characters")
     return {"owner_id": owner_id, "name": name.strip(), "domains": list(dict.fromkeys(d.strip().lower() for d in domains if d.strip())),
             "time_zone": check_time_zone(time_zone), "visitor_id_rotation": visitor_id_rotation,
-            "ip_handling": ip_handling, "retention_days": retention_days}
+            "ip_handling": ip_handling, "retention_days": retention_days, "not_found": not_found}

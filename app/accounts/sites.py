@@ -18,14 +18,16 @@ RETENTION_CHOICES = ((30, "30 days"), (90, "90 days"), (182, "6 months"), (365, 
 
 
 def site_form(name: str = Form(""), domains: str = Form(""), time_zone: str = Form("UTC"),
-              visitor_ids: str = Form("never"), ip_handling: str = Form("city"), retention: str = Form("")) -> dict:
+              visitor_ids: str = Form("never"), ip_handling: str = Form("city"), retention: str = Form(""),
+              not_found: str = Form("")) -> dict:
     """The add and edit forms' fields, as properties.add and update take them (retention_days
     None when the form says "the server's", or the text itself when it is not a number, for
     _checked to refuse)."""
     text = retention.strip()
     days = None if not text else int(text) if text.isdigit() else -1
     return {"name": name, "domains": properties.parse_domains(domains), "time_zone": time_zone,
-            "visitor_id_rotation": visitor_ids, "ip_handling": ip_handling, "retention_days": days}
+            "visitor_id_rotation": visitor_ids, "ip_handling": ip_handling, "retention_days": days,
+            "not_found": not_found.strip() or None}
 
 
 def router(web: Web) -> APIRouter:
@@ -97,7 +99,8 @@ def _owned(web: Web, property_id: str, user: dict) -> dict:
         row = conn.execute(queries.load("accounts")["property_settings"], {"id": property_id, "user_id": user["id"]}).fetchone()
     if row is None:
         raise HTTPException(404, "no such property")
-    return dict(zip(("id", "name", "domains", "time_zone", "visitor_id_rotation", "ip_handling", "retention_days"), row,
+    return dict(zip(("id", "name", "domains", "time_zone", "visitor_id_rotation", "ip_handling", "retention_days",
+                     "not_found"), row,
                     strict=True))
 
 

@@ -118,7 +118,10 @@ def router(web: Web) -> APIRouter:
         file type, site search terms, or error pages (`not_found`) with their referrer."""
         with web.pool.connection() as conn:
             visitors = stats.summary(conn, chosen.query)["visitors"]
-            return chosen.envelope(events.breakdown(conn, chosen.query, dimension, visitors, limit, offset))
+            rows = events.breakdown(conn, chosen.query, dimension, visitors, limit, offset)
+            if chosen.compare and dimension != events.NOT_FOUND:
+                rows = stats.against(rows, events.breakdown(conn, chosen.query.previous(), dimension, None, 1000), "value")
+            return chosen.envelope(rows)
 
     @routes.get("/properties/{property_id}/events/{name}/properties")
     def event_properties(chosen: Chosen, name: Annotated[str, Path(max_length=64)], limit: Limit = 20, offset: Offset = 0):
@@ -131,8 +134,10 @@ def router(web: Web) -> APIRouter:
         """Every goal of the property with its conversions, converting visitors and rate."""
         with web.pool.connection() as conn:
             defined = goals.defined(conn, user["id"], chosen.query.property_id)
-            visitors = stats.summary(conn, chosen.query)["visitors"]
-            return chosen.envelope(goals.conversions(conn, chosen.query, defined, visitors))
+            rows = _conversions(conn, chosen.query, defined)
+            if chosen.compare:
+                rows = stats.against(rows, _conversions(conn, chosen.query.previous(), defined), "id")
+            return chosen.envelope(rows)
 
     @routes.get("/properties/{property_id}/goals/{goal_id}")
     def one_goal(chosen: Chosen, user: Annotated[dict, Depends(caller)], goal_id: int):
@@ -216,5 +221,9 @@ def router(web: Web) -> APIRouter:
     return routes
 
 
+def _conversions(conn, query: stats.Query, defined: list[dict]) -> list[dict]:
+    return goals.conversions(conn, query, defined, stats.summary(conn, query)["visitors"])
+
+
 def _conversion(conn, query: stats.Query, defined: list[dict]) -> dict:
-    return goals.conversions(conn, query, defined, stats.summary(conn, query)["visitors"])[0]
+    return _conversions(conn, query, defined)[0]

@@ -150,6 +150,9 @@ def router(web: Web) -> APIRouter:
             visitors = stats.summary(conn, chosen.query)["visitors"]
             rows = events.properties(conn, chosen.query, name) if name else \
                 events.breakdown(conn, chosen.query, dimension, visitors)
+            if compare and not name and dimension != events.NOT_FOUND:
+                earlier = events.breakdown(conn, chosen.query.previous(), dimension, None, limit=1000)
+                rows = stats.against(rows, earlier, "value")
         return web.render(request, "events_panel.html", {"view": chosen, "dimension": dimension, "tabs": EVENT_TABS,
                                                          "rows": rows, "name": name})
 
@@ -161,6 +164,10 @@ def router(web: Web) -> APIRouter:
             defined = goals.defined(conn, chosen.property["user"]["id"], property_id)
             visitors = stats.summary(conn, chosen.query)["visitors"] if defined else 0
             rows = goals.conversions(conn, chosen.query, defined, visitors) if defined else []
+            if compare and defined:
+                previous = chosen.query.previous()
+                earlier = goals.conversions(conn, previous, defined, stats.summary(conn, previous)["visitors"])
+                rows = stats.against(rows, earlier, "id")
         return web.render(request, "goals_panel.html", {"view": chosen, "rows": rows})
 
     @routes.get("/properties/{property_id}/funnel-report")

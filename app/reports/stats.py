@@ -67,6 +67,14 @@ def change(current: dict, previous: dict) -> dict:
             if current[key] is not None and previous[key] else None for key in SUMMARY_FIELDS}
 
 
+def against(rows: list[dict], before: list[dict], key: str, metric: str = "visitors") -> list[dict]:
+    """Rows with the previous period's `metric` for the same `key` value, and the % change."""
+    earlier = {row[key]: row[metric] for row in before}
+    return [{**row, "previous": earlier.get(row[key], 0),
+             "change": _ratio(100 * (row[metric] - earlier[row[key]]), earlier[row[key]], 1) if earlier.get(row[key]) else None}
+            for row in rows]
+
+
 def compared(conn: psycopg.Connection, query: Query) -> dict:
     current, previous = summary(conn, query), summary(conn, query.previous())
     return {**current, "previous": previous, "change": change(current, previous)}

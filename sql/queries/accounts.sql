@@ -20,9 +20,9 @@ DELETE FROM accounts.sessions WHERE token_hash = %(token_hash)s;
 
 -- name: add_property
 INSERT INTO accounts.properties (id, owner_id, name, domains, time_zone, visitor_id_rotation, ip_handling,
-                                 retention_days)
+                                 retention_days, not_found)
 VALUES (%(id)s, %(owner_id)s, %(name)s, %(domains)s, %(time_zone)s, %(visitor_id_rotation)s, %(ip_handling)s,
-        %(retention_days)s);
+        %(retention_days)s, %(not_found)s);
 
 -- name: domain_in_use
 -- Another site of the same owner already tracking one of these domains.
@@ -134,7 +134,7 @@ RETURNING email, password_hash;
 -- name: update_property
 UPDATE accounts.properties
 SET name = %(name)s, domains = %(domains)s, time_zone = %(time_zone)s, visitor_id_rotation = %(visitor_id_rotation)s,
-    ip_handling = %(ip_handling)s, retention_days = %(retention_days)s
+    ip_handling = %(ip_handling)s, retention_days = %(retention_days)s, not_found = %(not_found)s
 WHERE id = %(id)s AND owner_id = %(owner_id)s
 RETURNING id;
 
@@ -145,7 +145,8 @@ DELETE FROM accounts.properties WHERE id = %(id)s AND owner_id = %(owner_id)s RE
 SELECT metrics.purge_property(%(id)s);
 
 -- name: property_settings
-SELECT id, name, domains, time_zone, visitor_id_rotation, ip_handling, retention_days FROM accounts.properties
+SELECT id, name, domains, time_zone, visitor_id_rotation, ip_handling, retention_days, not_found
+FROM accounts.properties
 WHERE id = %(id)s AND owner_id = %(user_id)s;
 
 -- name: set_preferences

@@ -11,7 +11,7 @@ ON CONFLICT (name) DO UPDATE SET complete = true;
 
 -- name: properties
 -- Columns in the order of worker.pipeline.Property, after the id.
-SELECT id, time_zone, visitor_id_rotation, domains, ip_handling FROM accounts.properties;
+SELECT id, time_zone, visitor_id_rotation, domains, ip_handling, not_found FROM accounts.properties;
 
 -- name: segment_progress
 -- How far a segment is loaded: lines consumed, and whether it is finished.

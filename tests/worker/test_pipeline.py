@@ -89,3 +89,18 @@ def test_the_fast_scrub_equals_the_full_one(ip):
     full = json.loads(pipeline.scrub(line, CONTEXT))
     derived = (pipeline.process(pipeline.parse_record(line), CONTEXT)["visitor_id"], (None, None, None))
     assert json.loads(pipeline.scrub_known(line, derived)) == full and ip not in json.dumps(full)
+
+
+@pytest.mark.parametrize("pattern, title, path, meta, page_type", [
+    ("Page not found*", "Page not found – Example", "/nope", None, "404"),
+    ("Page not found*", "Pages we love", "/nope", None, None),
+    ("/404*", "Oops", "/404.html", None, "404"),
+    ("/404*", "Oops", "/a/404", None, None),
+    ("*[x]?*", "a [x]? b", "/", None, "404"),     # only * is special
+    ("Page not found*", "Page not found", "/", {"type": "post"}, "post"),  # the plugin's word stands
+    (None, "Page not found", "/", None, None),
+])
+def test_a_property_names_its_error_page(pattern, title, path, meta, page_type):
+    context = pipeline.Context(secret=b"k" * 32, properties={"abcdef1234": pipeline.Property("UTC", not_found=pattern)})
+    event = {**EVENT, "t": title, "u": f"https://example.com{path}", **({"m": meta} if meta else {})}
+    assert pipeline.process(record(event=event), context)["page_type"] == page_type

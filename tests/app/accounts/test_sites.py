@@ -36,6 +36,21 @@ def test_editing_a_site_changes_its_zone_for_every_report(client, admin, propert
     assert bad.status_code == 422 and "is not an IANA time zone" in bad.text
 
 
+def test_a_named_error_page_fills_the_404_report(client, admin, property_id, load_events):
+    from app.reports import events, periods, stats
+
+    assert client.post(f"/properties/{property_id}/settings", data={
+        "name": "Example", "domains": "example.com", "time_zone": "UTC", "not_found": "Not found*",
+        "csrf_token": client.token}).status_code == 303
+    assert 'value="Not found*"' in client.get(f"/properties/{property_id}/settings").text
+    load_events([("2026-11-02T10:00", "198.51.100.1", FIREFOX, {"u": "https://example.com/gone", "t": "Not found · Example",
+                                                                 "r": "https://example.com/old"}),
+                 ("2026-11-02T10:01", "198.51.100.1", FIREFOX, {"u": "https://example.com/", "t": "Home"})])
+    day = stats.Query(property_id, periods.custom("UTC", *[periods.date(2026, 11, 2)] * 2))
+    assert events.breakdown(admin, day, events.NOT_FOUND) == [
+        {"value": "/gone", "referrer": "https://example.com/old", "page_views": 1, "visitors": 1}]
+
+
 def test_deleting_a_site_needs_its_name_and_takes_all_its_data(client, admin, property_id, load_events):
     load_events([("2026-11-02T10:00", "198.51.100.1", FIREFOX, {}),
                  ("2026-11-02T10:01", "198.51.100.1", FIREFOX, {"m": {"tags": ["rail"]}})])

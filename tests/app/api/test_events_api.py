@@ -88,3 +88,14 @@ def test_changes_need_a_key_not_a_cookie(settings, admin, owner, api):
         assert browser.get(f"{base}/goals", params=RANGE).status_code == 200
         refused = browser.post(f"{base}/goals", json={"name": "x", "page": "/a"})
     assert refused.status_code == 401 and "API key" in refused.json()["detail"]
+
+
+def test_events_and_goals_compare_with_the_previous_period(api, load_events):
+    client, base = api
+    load_events([hit("2026-11-01T10:00", 3, "/", n="signup", d={"plan": "pro"})])
+    client.post(f"{base}/goals", json={"name": "Signup", "event": "signup"})
+    compared = {**RANGE, "compare": "true"}
+    [signup] = client.get(f"{base}/events", params=compared).json()["results"]
+    assert (signup["visitors"], signup["previous"], signup["change"]) == (2, 1, 100.0)
+    [goal] = client.get(f"{base}/goals", params=compared).json()["results"]
+    assert (goal["visitors"], goal["previous"], goal["change"], goal["conversion_rate"]) == (2, 1, 100.0, 100.0)
