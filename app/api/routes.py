@@ -180,7 +180,10 @@ def router(web: Web) -> APIRouter:
             found = [f for f in goals.funnels(conn, user["id"], chosen.query.property_id) if f["id"] == funnel_id]
             if not found:
                 raise HTTPException(404, "no such funnel")
-            return chosen.envelope({"funnel": found[0], "steps": goals.funnel(conn, chosen.query, found[0]["steps"])})
+            steps = goals.funnel(conn, chosen.query, found[0]["steps"])
+            if chosen.compare:
+                steps = stats.against(steps, goals.funnel(conn, chosen.query.previous(), found[0]["steps"]), "step")
+            return chosen.envelope({"funnel": found[0], "steps": steps})
 
     @routes.post("/properties/{property_id}/funnels", status_code=201)
     def create_funnel(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)],

@@ -180,6 +180,8 @@ def router(web: Web) -> APIRouter:
             if funnel is not None and (shown is None or shown["id"] != funnel):
                 raise HTTPException(404, "no such funnel")
             steps = goals.funnel(conn, chosen.query, shown["steps"]) if shown else []
+            if compare and shown:
+                steps = stats.against(steps, goals.funnel(conn, chosen.query.previous(), shown["steps"]), "step")
         return web.render(request, "funnel_panel.html", {"view": chosen, "funnels": defined, "shown": shown,
                                                          "steps": steps})
 

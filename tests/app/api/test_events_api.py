@@ -92,10 +92,13 @@ def test_changes_need_a_key_not_a_cookie(settings, admin, owner, api):
 
 def test_events_and_goals_compare_with_the_previous_period(api, load_events):
     client, base = api
-    load_events([hit("2026-11-01T10:00", 3, "/", n="signup", d={"plan": "pro"})])
+    load_events([hit("2026-11-01T09:59", 3, "/"), hit("2026-11-01T10:00", 3, "/", n="signup", d={"plan": "pro"})])
     client.post(f"{base}/goals", json={"name": "Signup", "event": "signup"})
     compared = {**RANGE, "compare": "true"}
     [signup] = client.get(f"{base}/events", params=compared).json()["results"]
     assert (signup["visitors"], signup["previous"], signup["change"]) == (2, 1, 100.0)
     [goal] = client.get(f"{base}/goals", params=compared).json()["results"]
     assert (goal["visitors"], goal["previous"], goal["change"], goal["conversion_rate"]) == (2, 1, 100.0, 100.0)
+    made = client.post(f"{base}/funnels", json={"name": "Home, signup", "steps": [{"page": "/"}, {"event": "signup"}]})
+    steps = client.get(f"{base}/funnels/{made.json()['id']}", params=compared).json()["results"]["steps"]
+    assert [(s["visitors"], s["previous"]) for s in steps] == [(2, 1), (2, 1)]
