@@ -103,19 +103,7 @@ def router(web: Web) -> APIRouter:
         chosen = replace(chosen, args={**chosen.args, "interval": None if interval == offered[0] else interval,
                                        "metric": None if metric == "visitors" else metric})
         defined = _goals_of(web, chosen)
-        goal = _chart_goal(metric, defined)
-        week_start = chosen.property["user"]["week_start"]
-        summary, series, before, conversions = _at_once(
-            web,
-            lambda conn: stats.compared(conn, chosen.query) if compare else stats.summary(conn, chosen.query),
-            lambda conn: stats.timeseries(conn, chosen.query, interval, week_start=week_start),
-            lambda conn: _series(conn, chosen.query.previous(), interval, week_start, goal) if compare else None,
-            lambda conn: goals.timeseries(conn, chosen.query, goal, interval, week_start) if goal else None)
-        key = "conversions" if goal else metric
-        current = [row[key] for row in conversions or series]
-        chart = charts.build(current, [row[key] for row in before] if before else None,
-                             [_bucket_label(row["starts"], interval, chosen.query.period.days) for row in series],
-                             _open_bucket(series, chosen.query.period, web.settings.now()))
+        summary, series, chart = _report(web, chosen, interval, metric, _chart_goal(metric, defined))
         context = {"user": chosen.property["user"], "property": chosen.property, "view": chosen, "summary": summary,
                    "series": series, "chart": chart, "metric": metric, "metric_kind": METRIC_KINDS.get(metric, "count"),
                    "metrics": {**METRICS, **{f"goal:{g['name']}": f"Conversions: {g['name']}" for g in defined}},
@@ -231,6 +219,23 @@ def router(web: Web) -> APIRouter:
         return web.render(request, "realtime.html", {"now": current})
 
     return routes
+
+
+def _report(web: Web, chosen: View, interval: str, metric: str, goal: dict | None):
+    """The summary, the time series and the chart of `metric` (a goal's conversions when `goal`),
+    its previous period's beside it when comparing: four queries at once."""
+    week_start, compare = chosen.property["user"]["week_start"], chosen.compare
+    summary, series, before, conversions = _at_once(
+        web,
+        lambda conn: stats.compared(conn, chosen.query) if compare else stats.summary(conn, chosen.query),
+        lambda conn: stats.timeseries(conn, chosen.query, interval, week_start=week_start),
+        lambda conn: _series(conn, chosen.query.previous(), interval, week_start, goal) if compare else None,
+        lambda conn: goals.timeseries(conn, chosen.query, goal, interval, week_start) if goal else None)
+    key = "conversions" if goal else metric
+    chart = charts.build([row[key] for row in conversions or series], [row[key] for row in before] if before else None,
+                         [_bucket_label(row["starts"], interval, chosen.query.period.days) for row in series],
+                         _open_bucket(series, chosen.query.period, web.settings.now()))
+    return summary, series, chart
 
 
 def _goals_of(web: Web, chosen: View) -> list[dict]:

@@ -39,3 +39,20 @@ def test_the_previous_period_shares_the_scale():
     chart = charts.build([1, 2], [10, 20], labels=["a", "b"])
     assert chart.peak == 20 and chart.points[1].previous == 20
     assert chart.current.split()[1] == "1000.0,270.0"
+
+
+@pytest.mark.parametrize("now, expected", [
+    ("2026-11-02T10:20:00+00:00", 15),   # 15:50 in Kolkata: the 15:00 bucket is filling
+    ("2026-11-01T18:30:00+00:00", 0),    # local midnight exactly
+    ("2026-11-02T18:30:00+00:00", None),  # the day is over
+    ("2026-11-01T18:29:00+00:00", None),  # not begun
+])
+def test_the_open_bucket_is_the_one_now_falls_in_locally(now, expected):
+    from datetime import date, datetime
+
+    from app.dashboard.routes import _open_bucket
+    from app.reports import periods
+
+    day = periods.custom("Asia/Kolkata", date(2026, 11, 2), date(2026, 11, 2))
+    series = [{"starts": f"2026-11-02T{hour:02d}:00"} for hour in range(24)]
+    assert _open_bucket(series, day, datetime.fromisoformat(now)) == expected
