@@ -108,3 +108,15 @@ def test_the_chart_switches_metric_including_a_goal_s_conversions(site):
     assert 'aria-label="Mon 2 Nov: 50.0 %"' in bounce and 'aria-label="Tue 3 Nov: –"' in bounce
     refused = client.get(f"{base}?{RANGE}&metric=goal:Nope")
     assert refused.status_code == 422 and "not &#39;goal:Nope&#39;" in refused.text
+
+
+def test_a_hostile_goal_name_is_text_everywhere_it_shows(site):
+    client, base = site
+    token = csrf(client, f"{base}/goals")
+    client.post(f"{base}/goals", data={"csrf_token": token, "name": HOSTILE, "kind": "page", "page": "/pricing"})
+    client.post(f"{base}/funnels", data={"csrf_token": token, "name": HOSTILE, "steps": "/\n/pricing"})
+    pages = [client.get(f"{base}/goals").text, client.get(f"{base}/conversions?{RANGE}").text,
+             client.get(f"{base}/funnel-report?{RANGE}").text, client.get(f"{base}?{RANGE}").text,
+             client.get(f"{base}?{RANGE}", params={"filter": f"goal=={HOSTILE}", "metric": f"goal:{HOSTILE}"}).text]
+    assert all("&lt;script&gt;alert(2)" in page for page in pages)
+    assert not any("<script>alert" in page or "<img src=x" in page for page in pages)
