@@ -30,6 +30,10 @@ CLICK_IDS = ("gclid", "gbraid", "wbraid", "dclid", "msclkid", "yclid", "ttclid",
 # app); collect keeps the package and drops any path after it.
 ANDROID_APP = "android-app://"
 APP_REFERRER = re.compile(r"^android-app://[a-zA-Z]\w*(?:\.[a-zA-Z_]\w*)+$")
+# Event names: the four the tracker sends about pages, and the custom names a site may send (and
+# goals and funnels may name: app/reports/goals.py).
+STANDARD_EVENTS = frozenset({"page_view", "ping", "scroll", "page_exit"})
+CUSTOM_NAME = re.compile(r"^[\w .:/-]{1,64}$")
 UTM_LENGTH = 200
 # Page paths are indexed (entry, exit and top pages): a btree row holds at most 2,704 bytes,
 # and a URL of 2,048 incompressible four-byte characters would not fit.

@@ -16,9 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from parcours import record
 
 MAX_BYTES = 8 * 1024
-STANDARD_EVENTS = frozenset({"page_view", "ping", "scroll", "page_exit"})
 PROPERTY_ID = re.compile(r"^[a-z0-9]{6,32}$")
-CUSTOM_NAME = re.compile(r"^[\w .:/-]{1,64}$")
 
 
 class BeaconError(ValueError):
@@ -143,7 +141,7 @@ def _clean_referrer(value: str) -> str | None:
 
 def _name(data: dict[str, Any]) -> str:
     name = _text(data, "n", 64, required=True)
-    if name not in STANDARD_EVENTS and not CUSTOM_NAME.match(name or ""):
+    if name not in record.STANDARD_EVENTS and not record.CUSTOM_NAME.match(name or ""):
         raise BeaconError("field 'n' is not a valid event name")
     return name  # type: ignore[return-value]
 

@@ -8,17 +8,15 @@ when a report runs, so a goal counts the history it matches from the day it is m
 
 from __future__ import annotations
 
-import re
-from urllib.parse import parse_qsl
 from typing import Any
+from urllib.parse import parse_qsl
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from app.reports.stats import Query
-from parcours import queries
+from parcours import queries, record
 
-EVENT_NAME = re.compile(r"^[\w .:/-]{1,64}$")  # as collect accepts them (app/collect/beacon.py)
 MAX_NAME, MAX_PAGE, MAX_PROPS, MAX_STEPS = 120, 2000, 10, 8
 
 
@@ -44,7 +42,7 @@ def step(page: Any = None, event: Any = None, props: Any = None) -> dict:
         if props:
             raise GoalError("property conditions belong to event goals")
         return {"page": page}
-    if not isinstance(event, str) or not EVENT_NAME.match(event):
+    if not isinstance(event, str) or not record.CUSTOM_NAME.match(event):
         raise GoalError("an event name is 1 to 64 letters, digits, spaces or . : / - _")
     return {"event": event, "props": _props(props or {})}
 
