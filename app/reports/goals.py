@@ -27,7 +27,13 @@ class GoalError(ValueError):
 def name(text: Any) -> str:
     if not isinstance(text, str) or not text.strip() or len(text.strip()) > MAX_NAME:
         raise GoalError(f"a name is 1 to {MAX_NAME} characters")
-    return text.strip()
+    return _storable(text.strip())
+
+
+def _storable(text: str) -> str:
+    if record.UNSTORABLE.search(text):
+        raise GoalError("the text holds a character that cannot be stored (NUL or a lone surrogate)")
+    return text
 
 
 def step(page: Any = None, event: Any = None, props: Any = None) -> dict:
@@ -41,7 +47,7 @@ def step(page: Any = None, event: Any = None, props: Any = None) -> dict:
             raise GoalError(f"a page is a path starting with / (use * for any characters), at most {MAX_PAGE} characters")
         if props:
             raise GoalError("property conditions belong to event goals")
-        return {"page": page}
+        return {"page": _storable(page)}
     if not isinstance(event, str) or not record.CUSTOM_NAME.match(event):
         raise GoalError("an event name is 1 to 64 letters, digits, spaces or . : / - _")
     return {"event": event, "props": _props(props or {})}
@@ -52,7 +58,7 @@ def _props(props: Any) -> dict[str, str]:
         raise GoalError(f"property conditions are at most {MAX_PROPS} key=value pairs")
     if not all(isinstance(k, str) and k and isinstance(v, str | int | float | bool) for k, v in props.items()):
         raise GoalError("each property condition is a key and a text value")
-    return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in props.items()}
+    return {_storable(k): _storable(str(v).lower() if isinstance(v, bool) else str(v)) for k, v in props.items()}
 
 
 def parse_props(text: str) -> dict[str, str]:
