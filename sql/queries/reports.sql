@@ -299,10 +299,10 @@ LIMIT %(limit)s OFFSET %(offset)s;
 WITH goals AS (
     SELECT g, n FROM jsonb_array_elements(%(goals)s) WITH ORDINALITY AS t (g, n)
 ), pages AS (
-    SELECT goals.n, count(*) AS conversions, count(DISTINCT v.visitor_id) AS visitors
+    SELECT m.n, count(*) AS conversions, count(DISTINCT v.visitor_id) AS visitors
     FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS v
-    JOIN goals ON goals.g ? 'page' AND reports.meets('page_view', v.pathname, NULL, goals.g)
-    GROUP BY goals.n
+    JOIN reports.matching_paths(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(goals)s) AS m USING (pathname)
+    GROUP BY m.n
 ), events AS (
     SELECT goals.n, count(*) AS conversions, count(DISTINCT e.visitor_id) AS visitors
     FROM reports.events(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS e
