@@ -109,7 +109,7 @@ def router(web: Web) -> APIRouter:
                    "metrics": {**METRICS, **{f"goal:{g['name']}": f"Conversions: {g['name']}" for g in defined}},
                    "interval": interval, "intervals": offered, "panels": PANELS, "labels": LABELS,
                    "periods": periods.PERIODS[:-1], "filters": filters.expressions(chosen.query.filters),
-                   "rules": _rules(chosen.query.filters), "dimensions": filters.DIMENSIONS, "words": filters.WORDS}
+                   "rules": _rules(chosen.query.filters), "dimensions": filters.DIMENSIONS}
         return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
 
     @routes.get("/properties/{property_id}/panels/{panel}/{dimension}")
