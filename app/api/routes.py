@@ -117,11 +117,7 @@ def router(web: Web) -> APIRouter:
         """Custom events by name (`event`), outbound links by URL or domain, downloads by URL or
         file type, site search terms, or error pages (`not_found`) with their referrer."""
         with web.pool.connection() as conn:
-            visitors = stats.summary(conn, chosen.query)["visitors"]
-            rows = events.breakdown(conn, chosen.query, dimension, visitors, limit, offset)
-            if chosen.compare and dimension != events.NOT_FOUND:
-                rows = stats.against(rows, events.breakdown(conn, chosen.query.previous(), dimension, None, 1000), "value")
-            return chosen.envelope(rows)
+            return chosen.envelope(events.report(conn, chosen.query, dimension, chosen.compare, limit, offset))
 
     @routes.get("/properties/{property_id}/events/{name}/properties")
     def event_properties(chosen: Chosen, name: Annotated[str, Path(max_length=64)], limit: Limit = 20, offset: Offset = 0):
@@ -134,10 +130,7 @@ def router(web: Web) -> APIRouter:
         """Every goal of the property with its conversions, converting visitors and rate."""
         with web.pool.connection() as conn:
             defined = goals.defined(conn, user["id"], chosen.query.property_id)
-            rows = _conversions(conn, chosen.query, defined)
-            if chosen.compare:
-                rows = stats.against(rows, _conversions(conn, chosen.query.previous(), defined), "id")
-            return chosen.envelope(rows)
+            return chosen.envelope(goals.report(conn, chosen.query, defined, chosen.compare))
 
     @routes.get("/properties/{property_id}/goals/{goal_id}")
     def one_goal(chosen: Chosen, user: Annotated[dict, Depends(caller)], goal_id: int):
@@ -146,9 +139,9 @@ def router(web: Web) -> APIRouter:
             defined = [g for g in goals.defined(conn, user["id"], chosen.query.property_id) if g["id"] == goal_id]
             if not defined:
                 raise HTTPException(404, "no such goal")
-            result = _conversion(conn, chosen.query, defined)
+            [result] = goals.report(conn, chosen.query, defined)
             if chosen.compare:
-                result["previous"] = _conversion(conn, chosen.query.previous(), defined)
+                [result["previous"]] = goals.report(conn, chosen.query.previous(), defined)
             return chosen.envelope(result)
 
     @routes.post("/properties/{property_id}/goals", status_code=201)
@@ -180,9 +173,7 @@ def router(web: Web) -> APIRouter:
             found = [f for f in goals.funnels(conn, user["id"], chosen.query.property_id) if f["id"] == funnel_id]
             if not found:
                 raise HTTPException(404, "no such funnel")
-            steps = goals.funnel(conn, chosen.query, found[0]["steps"])
-            if chosen.compare:
-                steps = stats.against(steps, goals.funnel(conn, chosen.query.previous(), found[0]["steps"]), "step")
+            steps = goals.funnel_report(conn, chosen.query, found[0]["steps"], chosen.compare)
             return chosen.envelope({"funnel": found[0], "steps": steps})
 
     @routes.post("/properties/{property_id}/funnels", status_code=201)
@@ -223,10 +214,3 @@ def router(web: Web) -> APIRouter:
 
     return routes
 
-
-def _conversions(conn, query: stats.Query, defined: list[dict]) -> list[dict]:
-    return goals.conversions(conn, query, defined, stats.summary(conn, query)["visitors"])
-
-
-def _conversion(conn, query: stats.Query, defined: list[dict]) -> dict:
-    return _conversions(conn, query, defined)[0]

@@ -74,7 +74,8 @@ def _xy(index: int, value: float, count: int, peak: float) -> tuple[float, float
 
 
 def _points(values: list, count: int, peak: float, start: int = 0) -> str:
-    return " ".join(f"{x},{y}" for x, y in (_xy(start + i, v, count, peak) for i, v in enumerate(values[start:] if start else values)))
+    """The points of values[start:], placed at their index among `count`."""
+    return " ".join(f"{x},{y}" for x, y in (_xy(i, values[i], count, peak) for i in range(start, len(values))))
 
 
 def _area(values: list, count: int, peak: float) -> str:

@@ -34,4 +34,9 @@ def change(percent: float | None) -> str:
     return f"{sign}{abs(percent):g} %"
 
 
-FILTERS = {"count": count, "duration": duration, "change": change}
+def trend(percent: float | None) -> str:
+    """The class a change is shown with: up, down, or none when there is no change to show."""
+    return "up" if (percent or 0) > 0 else "down" if (percent or 0) < 0 else ""
+
+
+FILTERS = {"count": count, "duration": duration, "change": change, "trend": trend}

@@ -135,12 +135,8 @@ def router(web: Web) -> APIRouter:
             raise HTTPException(404, "no such report")
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
         with web.pool.connection() as conn:
-            visitors = stats.summary(conn, chosen.query)["visitors"]
             rows = events.properties(conn, chosen.query, name) if name else \
-                events.breakdown(conn, chosen.query, dimension, visitors)
-            if compare and not name and dimension != events.NOT_FOUND:
-                earlier = events.breakdown(conn, chosen.query.previous(), dimension, None, limit=1000)
-                rows = stats.against(rows, earlier, "value")
+                events.report(conn, chosen.query, dimension, compare)
         return web.render(request, "events_panel.html", {"view": chosen, "dimension": dimension, "tabs": EVENT_TABS,
                                                          "rows": rows, "name": name})
 
@@ -149,13 +145,7 @@ def router(web: Web) -> APIRouter:
                     to: date | None = None, compare: bool = False, filter_: Filters = None):
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
         with web.pool.connection() as conn:
-            defined = goals.defined(conn, chosen.property["user"]["id"], property_id)
-            visitors = stats.summary(conn, chosen.query)["visitors"] if defined else 0
-            rows = goals.conversions(conn, chosen.query, defined, visitors) if defined else []
-            if compare and defined:
-                previous = chosen.query.previous()
-                earlier = goals.conversions(conn, previous, defined, stats.summary(conn, previous)["visitors"])
-                rows = stats.against(rows, earlier, "id")
+            rows = goals.report(conn, chosen.query, goals.defined(conn, chosen.property["user"]["id"], property_id), compare)
         return web.render(request, "goals_panel.html", {"view": chosen, "rows": rows})
 
     @routes.get("/properties/{property_id}/funnel-report")
@@ -164,12 +154,10 @@ def router(web: Web) -> APIRouter:
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
         with web.pool.connection() as conn:
             defined = goals.funnels(conn, chosen.property["user"]["id"], property_id)
-            shown = next((f for f in defined if f["id"] == funnel), defined[0] if defined else None)
-            if funnel is not None and (shown is None or shown["id"] != funnel):
+            shown = next((f for f in defined if funnel in (None, f["id"])), None)
+            if funnel is not None and shown is None:
                 raise HTTPException(404, "no such funnel")
-            steps = goals.funnel(conn, chosen.query, shown["steps"]) if shown else []
-            if compare and shown:
-                steps = stats.against(steps, goals.funnel(conn, chosen.query.previous(), shown["steps"]), "step")
+            steps = goals.funnel_report(conn, chosen.query, shown["steps"], compare) if shown else []
         return web.render(request, "funnel_panel.html", {"view": chosen, "funnels": defined, "shown": shown,
                                                          "steps": steps})
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import psycopg
 
+from app.reports import stats
 from app.reports.stats import Query
 from parcours import queries
 
@@ -27,6 +28,18 @@ def breakdown(conn: psycopg.Connection, query: Query, dimension: str, visitors: 
                         query.params(dimension=dimension, limit=limit, offset=offset))
     return [{"value": value, "events": events, "visitors": people, **_rate(people, visitors)}
             for value, events, people in rows]
+
+
+def report(conn: psycopg.Connection, query: Query, dimension: str, compare: bool = False,
+           limit: int = 10, offset: int = 0) -> list[dict]:
+    """An event report as the dashboard and the API show it: each row's conversion rate and,
+    with `compare`, the previous period's visitors for the same value and the change."""
+    if dimension == NOT_FOUND:
+        return not_found(conn, query, limit, offset)
+    rows = breakdown(conn, query, dimension, stats.summary(conn, query)["visitors"], limit, offset)
+    if compare:
+        rows = stats.against(rows, breakdown(conn, query.previous(), dimension, limit=1000), "value")
+    return rows
 
 
 def _rate(people: int, visitors: int | None) -> dict:

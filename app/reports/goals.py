@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 import psycopg
 from psycopg.types.json import Jsonb
 
+from app.reports import stats
 from app.reports.stats import Query
 from parcours import queries, record
 
@@ -132,6 +133,24 @@ def conversions(conn: psycopg.Connection, query: Query, goals: list[dict], visit
              "conversions": count, "visitors": people,
              "conversion_rate": round(100 * people / visitors, 1) if visitors else None}
             for goal, (_, count, people) in zip(goals, rows, strict=True)]
+
+
+def report(conn: psycopg.Connection, query: Query, defined: list[dict], compare: bool = False) -> list[dict]:
+    """The goals as the dashboard and the API show them: conversions against the period's
+    visitors under the same filters and, with `compare`, the previous period's visitors and
+    the change."""
+    rows = conversions(conn, query, defined, stats.summary(conn, query)["visitors"]) if defined else []
+    if compare and defined:
+        previous = query.previous()
+        earlier = conversions(conn, previous, defined, stats.summary(conn, previous)["visitors"])
+        rows = stats.against(rows, earlier, "id")
+    return rows
+
+
+def funnel_report(conn: psycopg.Connection, query: Query, items: list[dict], compare: bool = False) -> list[dict]:
+    """A funnel's steps; with `compare`, each step's previous visitors and the change."""
+    steps = funnel(conn, query, items)
+    return stats.against(steps, funnel(conn, query.previous(), items), "step") if compare else steps
 
 
 def timeseries(conn: psycopg.Connection, query: Query, definition: dict, interval: str,
