@@ -60,7 +60,15 @@ def create_app(settings: Settings, role: ServeRole = "all"):
     return app
 
 
-def _pool(settings: Settings) -> ConnectionPool:
+# How the dashboard's connections talk to the database; the benchmarks connect the same way.
+# Reports never run as prepared statements: psycopg prepares a query on its fifth run, and
+# PostgreSQL may then keep a generic plan, which cannot fold away the filters a report does not
+# use (sql/schema/30_reports.sql): on a pooled connection the events report took five times longer
+# from its tenth run on (bench/reports).
+CONNECTION = {"autocommit": True, "prepare_threshold": None}
+
+
+def web_pool(settings: Settings) -> ConnectionPool:
     """The web role's connections, checked on checkout: after a database restart a stale one is
     replaced rather than failing the request that drew it. One dead connection means the
     restart killed them all, so the first failed check purges every idle one at once; found one
@@ -74,12 +82,12 @@ def _pool(settings: Settings) -> ConnectionPool:
             raise
 
     pool = ConnectionPool(settings.role_conninfo("web"), min_size=1, max_size=8, open=False, timeout=3,
-                          kwargs={"autocommit": True}, check=check)
+                          kwargs=CONNECTION, check=check)
     return pool
 
 
 def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastAPI:
-    pool = _pool(settings)
+    pool = web_pool(settings)
     web = Web(settings=settings, pool=pool, templates=make_templates())
     # The GeoIP data's license may ask for a credit wherever locations are shown.
     web.templates.env.globals["geoip_credit"] = functools.partial(geo.credit, settings.geoip_path)

@@ -127,12 +127,12 @@ def delete(conn: psycopg.Connection, user_id: int, property_id: str, kind: str, 
 def conversions(conn: psycopg.Connection, query: Query, goals: list[dict], visitors: int) -> list[dict]:
     """Each goal's conversions, converting visitors, and conversion rate: converting visitors
     over `visitors`, the period's visitors under the same filters."""
-    rows = conn.execute(queries.load("reports")["goal_conversions"],
-                        query.params(goals=Jsonb([g["definition"] for g in goals]))).fetchall()
+    sql = queries.load("reports")["goal_conversions"]
+    rows = [conn.execute(sql, query.params(goal=Jsonb(g["definition"]))).fetchone() for g in goals]
     return [{"goal": goal["name"], "id": goal["id"], "definition": goal["definition"],
              "conversions": count, "visitors": people,
              "conversion_rate": round(100 * people / visitors, 1) if visitors else None}
-            for goal, (_, count, people) in zip(goals, rows, strict=True)]
+            for goal, (count, people) in zip(goals, rows, strict=True)]
 
 
 def report(conn: psycopg.Connection, query: Query, defined: list[dict], compare: bool = False) -> list[dict]:

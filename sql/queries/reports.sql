@@ -294,42 +294,22 @@ ORDER BY page_views DESC, value, e.referrer NULLS LAST
 LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: goal_conversions
--- For each goal of `goals` (a jsonb array of definitions), in its order: conversions (the page
--- views or events that met it) and converting visitors, of the sessions the filters keep.
-WITH goals AS (
-    SELECT g, n FROM jsonb_array_elements(%(goals)s) WITH ORDINALITY AS t (g, n)
-), pages AS (
-    SELECT m.n, count(*) AS conversions, count(DISTINCT v.visitor_id) AS visitors
-    FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS v
-    JOIN reports.matching_paths(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(goals)s) AS m USING (pathname)
-    GROUP BY m.n
-), events AS (
-    SELECT goals.n, count(*) AS conversions, count(DISTINCT e.visitor_id) AS visitors
-    FROM reports.events(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS e
-    JOIN goals ON goals.g ? 'event' AND reports.meets(e.name, e.pathname, e.props, goals.g)
-    GROUP BY goals.n
+-- One goal's conversions (the page views or events that met it) and converting visitors, of
+-- the sessions the filters keep. A goal at a time: its name or paths are then constants, which
+-- the plan reads through the index that leads with them (0004_goal_hits.sql); the paths are
+-- found once (MATERIALIZED), not at the start of each chunk's scan.
+WITH goal AS MATERIALIZED (
+    SELECT reports.goal_paths(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(goal)s) AS paths
 )
-SELECT goals.n, coalesce(pages.conversions, events.conversions, 0) AS conversions,
-       coalesce(pages.visitors, events.visitors, 0) AS visitors
-FROM goals LEFT JOIN pages USING (n) LEFT JOIN events USING (n)
-ORDER BY goals.n;
+SELECT count(*) AS conversions, count(DISTINCT h.visitor_id) AS visitors
+FROM goal, reports.goal_hits(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s, %(goal)s, goal.paths) AS h;
 
 -- name: funnel
--- Each step of `steps`: the visitors and sessions that reached it in order within a session
--- (reports.funnel_progress), and the median time from the step before.
-WITH progress AS MATERIALIZED (
-    SELECT * FROM reports.funnel_progress(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s, %(steps)s)
-), timed AS (
-    SELECT step, visitor_id, session_id,
-           extract(epoch FROM reached_at - lag(reached_at) OVER (PARTITION BY session_id ORDER BY step)) AS took
-    FROM progress
-)
-SELECT s.n AS step, count(DISTINCT t.visitor_id) AS visitors, count(t.session_id) AS sessions,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY t.took) AS median_seconds
-FROM generate_series(1, jsonb_array_length(%(steps)s)) AS s (n)
-LEFT JOIN timed t ON t.step = s.n
-GROUP BY s.n
-ORDER BY s.n;
+-- Each step of `steps`: the visitors and sessions that reached it in order within a session, and
+-- the median seconds from the step before (reports.funnel).
+SELECT step, visitors, sessions, median_seconds
+FROM reports.funnel(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s, %(steps)s)
+ORDER BY step;
 
 -- name: goal_timeseries
 -- One goal's conversions and converting visitors per local hour, day, week or month of the
@@ -339,14 +319,11 @@ WITH steps AS (
     FROM generate_series(%(lo)s::timestamptz, %(hi)s::timestamptz - INTERVAL '15 minutes',
                          INTERVAL '15 minutes') AS t
     GROUP BY 1
+), goal AS MATERIALIZED (
+    SELECT reports.goal_paths(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(goal)s) AS paths
 ), hits AS (
-    SELECT v.time, v.visitor_id
-    FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS v
-    WHERE %(goal)s ? 'page' AND reports.meets('page_view', v.pathname, NULL, %(goal)s)
-    UNION ALL
-    SELECT e.time, e.visitor_id
-    FROM reports.events(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS e
-    WHERE %(goal)s ? 'event' AND reports.meets(e.name, e.pathname, e.props, %(goal)s)
+    SELECT h.time, h.visitor_id
+    FROM goal, reports.goal_hits(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s, %(goal)s, goal.paths) AS h
 ), counted AS (
     SELECT reports.bucket(time, %(tz)s, %(interval)s) AS bucket, count(*) AS conversions,
            count(DISTINCT visitor_id) AS visitors

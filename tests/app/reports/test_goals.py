@@ -70,6 +70,30 @@ def test_a_funnel_takes_the_filters(admin, site):
     assert [r["visitors"] for r in goals.funnel(admin, only_b, FUNNEL)] == [2, 2, 1]
 
 
+# Sessions at both ends of 10-14 Nov, local: the range is [9 Nov 18:30, 14 Nov 18:30) UTC.
+EDGES = [
+    # Before the range: a session that reaches home and pricing just after it opens.
+    hit("2026-11-09T17:40", 11, "/blog/tea"), hit("2026-11-09T18:05", 11, "/blog/tea"),
+    hit("2026-11-09T18:32", 11, "/"), hit("2026-11-09T18:33", 11, "/pricing"),
+    # Inside, far from either end.
+    hit("2026-11-12T10:00", 12, "/"), hit("2026-11-12T10:01", 12, "/pricing"),
+    # Started in the last minutes of the range; home and pricing come after it closes.
+    hit("2026-11-14T18:10", 13, "/blog/tea"), hit("2026-11-14T18:35", 13, "/"), hit("2026-11-14T18:36", 13, "/pricing"),
+    # After the range.
+    hit("2026-11-14T18:40", 14, "/"), hit("2026-11-14T18:41", 14, "/pricing"),
+    # Started just after the range opens: home only.
+    hit("2026-11-09T18:40", 15, "/"),
+]
+
+
+@pytest.mark.parametrize("expressions", [[], ["browser==Firefox"]])
+def test_a_funnel_counts_the_sessions_started_in_the_range_from_either_end(admin, load_events, property_id,
+                                                                           expressions):
+    load_events(EDGES)
+    query = day(property_id, "2026-11-10", "2026-11-14", filters=filters.parse(expressions))
+    assert [r["sessions"] for r in goals.funnel(admin, query, FUNNEL)] == [3, 2, 0]
+
+
 def test_goal_conversions_count_matching_views_and_events_over_all_history(admin, site):
     defined = named(("Pricing", {"page": "/pricing"}), ("Pro", {"event": "signup", "props": {"plan": "pro"}}),
                     ("Signup", {"event": "signup", "props": {}}), ("Blog", {"page": "/blog/*"}))
