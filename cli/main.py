@@ -60,6 +60,7 @@ Examples:
   parcours user password owner@example.com         # a new password; logs them out everywhere
   parcours user disable owner@example.com          # no login, no API; their sites keep collecting
   parcours user enable owner@example.com
+  parcours user reset-2fa owner@example.com        # lost phone and recovery codes: 2FA off
 """)
 property_app = typer.Typer(no_args_is_help=True, help="""
 Properties (tracked sites).
@@ -331,6 +332,18 @@ def user_disable(ctx: typer.Context, email: str):
     with _admin(ctx.obj) as conn:
         users.set_disabled(conn, email, True)
     typer.echo(f"disabled {email}")
+
+
+@user_app.command("reset-2fa")
+def user_reset_two_factor(ctx: typer.Context, email: str):
+    """Turn a user's two-factor sign-in off, when they have lost their phone and their recovery
+    codes: their recovery codes and remembered browsers go too, and their password alone logs
+    them in until they set it up again. Check who is asking first."""
+    from app.accounts import two_factor, users
+
+    with _admin(ctx.obj) as conn:
+        two_factor.disable(conn, users.id_for(conn, email))
+    typer.echo(f"two-factor sign-in is off for {email}; they log in with their password and may set it up again")
 
 
 @user_app.command("enable")

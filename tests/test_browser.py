@@ -144,6 +144,7 @@ def test_hostile_strings_from_a_tracked_site_never_run_on_the_dashboard(settings
 
 def test_every_page_passes_axe_accessibility_checks(settings, admin, owner, property_id, serve, browser, load_events,
                                                     now):
+    import pyotp
     from axe_playwright_python.sync_playwright import Axe
 
     from app.reports import goals
@@ -158,8 +159,11 @@ def test_every_page_passes_axe_accessibility_checks(settings, admin, owner, prop
     page = browser.new_page()
     axe, found = Axe(), {}
 
-    def check(path):
+    def check(path, page=page):
         page.goto(base + path)
+        audit(path, page)
+
+    def audit(path, page=page):
         page.wait_for_load_state("networkidle")  # the panels come in by htmx
         for width in (1280, 375):
             page.set_viewport_size({"width": width, "height": 900})
@@ -176,6 +180,20 @@ def test_every_page_passes_axe_accessibility_checks(settings, admin, owner, prop
                  f"/properties/{property_id}/goals",
                  f"/properties/{property_id}/setup", "/properties/new", "/account"):
         check(path)
+    page.get_by_role("button", name="Set up two-factor sign-in").click()
+    audit("two-factor setup")
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Six-digit code").fill(pyotp.TOTP(secret).at(now))
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    audit("recovery codes")
+    check("/account")
+    second = browser.new_page()
+    check("/login", second)
+    second.get_by_label("Email").fill(owner["email"])
+    second.get_by_label("Password").fill(owner["password"])
+    second.get_by_role("button", name="Log in").click()
+    second.wait_for_url(f"{base}/login/code")
+    audit("/login/code", second)
     assert found == {}
 
 

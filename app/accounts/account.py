@@ -1,13 +1,16 @@
 """The account page: change the email address or the password, set preferences, log out
-everywhere else, and manage API keys. Changing the address needs the current password, as
-changing the password does: the address is where password resets go."""
+everywhere else, turn two-factor sign-in on or off, and manage API keys. Changing the address
+needs the current password, as changing the password does: the address is where password resets
+go. Turning two-factor sign-in off needs the password and a code."""
 
 from __future__ import annotations
+
+import hmac
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from app.accounts import api_keys, csrf, passwords, sessions, users
+from app.accounts import api_keys, csrf, passwords, sessions, two_factor, users
 from app.reports import periods
 from app.web import Web
 from parcours import queries
@@ -24,7 +27,8 @@ def router(web: Web) -> APIRouter:
         with web.pool.connection() as conn:
             keys = api_keys.listed(conn, user["id"])
             active = conn.execute(q["count_sessions"], {"user_id": user["id"]}).fetchone()[0]
-        return web.render(request, "account.html", {"user": user, "keys": keys, "sessions": active,
+            second = _second_factor(conn, user["id"])
+        return web.render(request, "account.html", {"user": user, "keys": keys, "sessions": active, **second,
                                                      "periods": periods.PERIODS[:-1], "week_starts": WEEK_STARTS,
                                                      "new_key": None, "error": None, "notice": None, **notes}, status=status)
 
@@ -86,6 +90,67 @@ def router(web: Web) -> APIRouter:
                                                    "keep": sessions.digest(request.cookies.get(sessions.COOKIE, ""))})
         return page(request, user, notice="Logged out everywhere else.")
 
+    def codes_page(request: Request, user: dict, codes: list[str]):
+        return web.render(request, "two_factor.html", {"user": user, "codes": codes, "setup": None, "error": None})
+
+    def setup_page(request: Request, user: dict, secret: str, status: int = 200, error: str | None = None):
+        uri = two_factor.setup_uri(secret, user["email"])
+        setup = {"secret": secret, "qr": two_factor.qr_svg(uri), "uri": uri,
+                 "signature": two_factor.sign_secret(request.app.state.signing_key, user["id"], secret)}
+        return web.render(request, "two_factor.html", {"user": user, "codes": None, "setup": setup, "error": error},
+                          status=status)
+
+    @routes.post("/account/2fa/setup")
+    def two_factor_setup(request: Request, csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        return setup_page(request, web.current_user(request), two_factor.new_secret())
+
+    @routes.post("/account/2fa/enable")
+    def two_factor_enable(request: Request, secret: str = Form(""), signature: str = Form(""), code: str = Form(""),
+                          csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        expected = two_factor.sign_secret(request.app.state.signing_key, user["id"], secret)
+        if not hmac.compare_digest(expected, signature):
+            return page(request, user, 422, error="That setup form has expired. Start again.")
+        step = two_factor.matching_step(secret, code, web.settings.now())
+        if step is None:
+            return setup_page(request, user, secret, 422, "That code is not right. Enter the six digits your app "
+                                                          "shows now for Parcours.")
+        with web.pool.connection() as conn:
+            codes = two_factor.enable(conn, user["id"], secret, step)
+        return codes_page(request, user, codes)
+
+    @routes.post("/account/2fa/recovery-codes")
+    def two_factor_codes(request: Request, code: str = Form(""), csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        with web.pool.connection() as conn:
+            if not two_factor.verify(conn, user["id"], code, web.settings.now()):
+                return page(request, user, 422, error="That code is not right.")
+            codes = two_factor.new_recovery_codes(conn, user["id"])
+        return codes_page(request, user, codes)
+
+    @routes.post("/account/2fa/disable")
+    def two_factor_disable(request: Request, current: str = Form(""), code: str = Form(""), csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        with web.pool.connection() as conn:
+            if not password_ok(conn, user, current):
+                return page(request, user, 422, error="The current password is not right.")
+            if not two_factor.verify(conn, user["id"], code, web.settings.now()):
+                return page(request, user, 422, error="That code is not right.")
+            two_factor.disable(conn, user["id"])
+        return page(request, user, notice="Two-factor sign-in is off. Your password alone now logs you in.")
+
+    @routes.post("/account/2fa/forget-browsers")
+    def forget_browsers(request: Request, csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        with web.pool.connection() as conn:
+            two_factor.forget_browsers(conn, user["id"])
+        return page(request, user, notice="Every remembered browser will ask for a code again.")
+
     @routes.post("/account/keys")
     def create_key(request: Request, name: str = Form(""), csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
@@ -109,3 +174,11 @@ def router(web: Web) -> APIRouter:
         return RedirectResponse("/account", status_code=303)
 
     return routes
+
+
+def _second_factor(conn, user_id: int) -> dict:
+    """What the account page says of two-factor sign-in."""
+    if not two_factor.secret_of(conn, user_id):
+        return {"two_factor": None}
+    return {"two_factor": {"codes_left": two_factor.recovery_codes_left(conn, user_id),
+                           "browsers": two_factor.trusted_browsers(conn, user_id)}}

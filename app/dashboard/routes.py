@@ -131,9 +131,9 @@ def router(web: Web) -> APIRouter:
                      filter_: Filters = None, name: str | None = None):
         """Custom events, outbound links, downloads, searches and error pages; with `name`, that
         event's properties."""
+        chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
         if dimension not in EVENT_TABS:
             raise HTTPException(404, "no such report")
-        chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
         with web.pool.connection() as conn:
             rows = events.properties(conn, chosen.query, name) if name else \
                 events.report(conn, chosen.query, dimension, compare)

@@ -106,7 +106,8 @@ RETURNING user_id;
 
 -- name: change_password
 -- A new password ends every session but `keep` (the one making the change, if any) and voids
--- every reset link still open: whoever held the old password or a link holds nothing now.
+-- every reset link still open, and forgets the browsers remembered for two-factor sign-in and
+-- the logins awaiting a code: whoever held the old password or a link holds nothing now.
 WITH changed AS (
     UPDATE accounts.users SET password_hash = %(password_hash)s WHERE id = %(user_id)s RETURNING id
 ), voided AS (
@@ -115,6 +116,10 @@ WITH changed AS (
 ), ended AS (
     DELETE FROM accounts.sessions
     WHERE user_id = %(user_id)s AND token_hash IS DISTINCT FROM %(keep)s::bytea
+), forgotten AS (
+    DELETE FROM accounts.trusted_browsers WHERE user_id = %(user_id)s
+), abandoned AS (
+    DELETE FROM accounts.login_challenges WHERE user_id = %(user_id)s
 )
 SELECT id FROM changed;
 
@@ -177,3 +182,68 @@ FROM accounts.properties WHERE id = %(id)s;
 -- name: lock_first_account
 -- Held to the end of the transaction: two sign-ups racing to be the first make one admin.
 SELECT pg_advisory_xact_lock(hashtext('parcours.first_account'));
+
+-- name: two_factor_of
+-- Whether the user has two-factor sign-in on: the secret and the step of the last code accepted.
+SELECT totp_secret, totp_last_step FROM accounts.users WHERE id = %(user_id)s;
+
+-- name: enable_two_factor
+UPDATE accounts.users SET totp_secret = %(secret)s, totp_last_step = %(step)s WHERE id = %(user_id)s;
+
+-- name: disable_two_factor
+-- Off: the secret, the recovery codes, pending challenges and remembered browsers all go.
+WITH codes AS (DELETE FROM accounts.recovery_codes WHERE user_id = %(user_id)s),
+     challenges AS (DELETE FROM accounts.login_challenges WHERE user_id = %(user_id)s),
+     browsers AS (DELETE FROM accounts.trusted_browsers WHERE user_id = %(user_id)s)
+UPDATE accounts.users SET totp_secret = NULL, totp_last_step = NULL WHERE id = %(user_id)s;
+
+-- name: accept_step
+-- Claims a code's time step: in one statement, so two requests with the same code cannot both pass.
+UPDATE accounts.users SET totp_last_step = %(step)s
+WHERE id = %(user_id)s AND totp_secret IS NOT NULL AND (totp_last_step IS NULL OR totp_last_step < %(step)s)
+RETURNING id;
+
+-- name: replace_recovery_codes
+WITH gone AS (DELETE FROM accounts.recovery_codes WHERE user_id = %(user_id)s)
+INSERT INTO accounts.recovery_codes (user_id, code_hash)
+SELECT %(user_id)s, h FROM unnest(%(hashes)s::bytea[]) AS h;
+
+-- name: use_recovery_code
+UPDATE accounts.recovery_codes SET used_at = now()
+WHERE user_id = %(user_id)s AND code_hash = %(code_hash)s AND used_at IS NULL
+RETURNING user_id;
+
+-- name: recovery_codes_left
+SELECT count(*) FROM accounts.recovery_codes WHERE user_id = %(user_id)s AND used_at IS NULL;
+
+-- name: start_challenge
+INSERT INTO accounts.login_challenges (token_hash, user_id, expires_at)
+VALUES (%(token_hash)s, %(user_id)s, now() + %(lifetime)s);
+
+-- name: challenged_user
+-- The user a live challenge is for, and their email (the login rate limits count by it).
+SELECT u.id, u.email FROM accounts.login_challenges c JOIN accounts.users u ON u.id = c.user_id
+WHERE c.token_hash = %(token_hash)s AND c.expires_at > now() AND c.tries < %(tries)s AND u.disabled_at IS NULL;
+
+-- name: try_challenge
+-- Counts one code against the challenge; none once it has had its tries.
+UPDATE accounts.login_challenges SET tries = tries + 1
+WHERE token_hash = %(token_hash)s AND expires_at > now() AND tries < %(tries)s
+RETURNING user_id;
+
+-- name: end_challenge
+DELETE FROM accounts.login_challenges WHERE token_hash = %(token_hash)s OR expires_at <= now();
+
+-- name: trust_browser
+INSERT INTO accounts.trusted_browsers (token_hash, user_id, expires_at)
+VALUES (%(token_hash)s, %(user_id)s, now() + %(lifetime)s);
+
+-- name: is_trusted_browser
+SELECT EXISTS (SELECT 1 FROM accounts.trusted_browsers
+               WHERE token_hash = %(token_hash)s AND user_id = %(user_id)s AND expires_at > now());
+
+-- name: count_trusted_browsers
+SELECT count(*) FROM accounts.trusted_browsers WHERE user_id = %(user_id)s AND expires_at > now();
+
+-- name: forget_browsers
+DELETE FROM accounts.trusted_browsers WHERE user_id = %(user_id)s;

@@ -125,6 +125,26 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
     assert admin.execute("SELECT count(*) FROM accounts.funnels").fetchone()[0] == 1
 
 
+# What a visitor without a session may use: logging in (with its code step), signing up,
+# resetting a password, and the API, which answers to keys.
+PUBLIC = ("/login", "/signup", "/password/", "/api/", "/logout")
+
+
+def test_every_other_route_sends_a_stranger_to_log_in(dashboard, property_id):
+    client, _ = dashboard
+    routes = [(method.upper(), path) for path, operations in client.get("/api/v1/openapi.json").json()["paths"].items()
+              if not path.startswith(PUBLIC) for method in operations]
+    assert ("POST", "/account/2fa/disable") in routes and len(routes) >= 30
+    values = {"property_id": property_id, "panel": "sources", "dimension": "channel", "visitor_id": "0" * 16,
+              "kind": "goal", "item_id": 1, "key_id": 1}
+    with httpx.Client(base_url=client.base_url) as stranger:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', stranger.get("/login").text).group(1)
+        for method, path in routes:
+            response = stranger.request(method, path.format(**values),
+                                        data={"csrf_token": token} if method == "POST" else None)
+            assert (response.status_code, response.headers.get("location")) == (303, "/login"), (method, path)
+
+
 def owner_id(admin):
     return users.id_for(admin, "owner@example.com")
 
