@@ -2,7 +2,8 @@
 
 Scripts and styles come from this origin only (htmx is vendored); style attributes stay
 allowed because the panels' bars are sized by a CSS variable in one. No page may be framed —
-clickjacking a settings form is the attack this stops. The collect path sets its own headers:
+clickjacking a settings form is the attack this stops — but a shared link its owner made
+embeddable, which sends a policy of its own naming the origins that may (app/dashboard/shared.py). The collect path sets its own headers:
 its tracker script and beacons are meant for other origins.
 
 Redirects stay on this site: a Location the framework built from the request's Host header
@@ -50,6 +51,8 @@ class SecurityHeaders:
                 headers = [(name, local_location(value, self.public_url) if name == b"location" else value)
                            for name, value in message.get("headers", [])]
                 names = {name for name, _ in headers}
+                if b"content-security-policy" in names:  # a page with a policy of its own says who may frame it
+                    names.add(b"x-frame-options")
                 message["headers"] = [*headers, *(h for h in HEADERS if h[0] not in names)]
             await send(message)
 

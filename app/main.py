@@ -26,12 +26,14 @@ from app.accounts import account as account_routes
 from app.accounts import reset as reset_routes
 from app.accounts import routes as accounts_routes
 from app.accounts import signup as signup_routes
+from app.accounts import sharing as sharing_routes
 from app.accounts import sites as sites_routes
 from app.api import routes as api_routes
 from app.collect import routes as collect_routes
 from app.collect.asgi import Receive, Scope, Send
 from app.dashboard import goals as goals_routes
 from app.dashboard import routes as dashboard_routes
+from app.dashboard import shared as shared_routes
 from app.headers import SecurityHeaders
 from app.inputs import RefuseUnstorable
 from app.web import Web, make_templates
@@ -113,6 +115,8 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
     app.include_router(reset_routes.router(web))
     app.include_router(dashboard_routes.router(web))
     app.include_router(goals_routes.router(web))
+    app.include_router(sharing_routes.router(web))
+    app.include_router(shared_routes.router(web))
     app.include_router(api_routes.router(web))
     app.include_router(health.router(web, collector.unready))
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")

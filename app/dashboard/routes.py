@@ -46,11 +46,19 @@ LABELS = {"utm_source": "UTM source", "utm_medium": "UTM medium", "utm_campaign"
 
 @dataclass(frozen=True)
 class View:
-    """What the URL asks for, checked, with the property it is about."""
+    """What the URL asks for, checked, with the property it is about. `base` is where the
+    property's reports live: /properties/ID for its owner, /share/TOKEN through a shared link,
+    which may show only some `panels` and never a visitor."""
     property: dict
     query: stats.Query
     compare: bool
     args: dict
+    base: str = ""
+    shared: bool = False
+    panels: frozenset[str] | None = None
+
+    def shows(self, panel: str) -> bool:
+        return self.panels is None or panel in self.panels
 
     def link(self, **changes) -> str:
         """This view's query string with `changes` applied (None removes a key)."""
@@ -76,7 +84,7 @@ def router(web: Web) -> APIRouter:
         site, query = web.report_query(user, property_id, period, from_, to, filter_)
         args = {"period": period, "from": from_ and from_.isoformat(), "to": to and to.isoformat(),
                 "compare": "1" if compare else None, "filter": filter_}
-        return View({**site, "user": user}, query, compare, args)
+        return View({**site, "user": user}, query, compare, args, base=f"/properties/{site['id']}")
 
     @routes.get("/")
     def overview(request: Request):
@@ -93,37 +101,16 @@ def router(web: Web) -> APIRouter:
                       metric: str | None = None,
                       dimension: str | None = None, operator: str | None = None, value: str | None = None):
         if dimension and operator and value is not None:
-            return _add_filter(request, filter_ or [], dimension, operator, value)
+            return add_filter(request, filter_ or [], dimension, operator, value)
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
-        offered = intervals(chosen.query.period.days)
-        interval = interval or offered[0]
-        if interval not in offered:
-            raise HTTPException(422, f"the chart of this period is by {' or '.join(offered)}, not {interval[:20]!r}")
-        metric = metric or "visitors"
-        chosen = replace(chosen, args={**chosen.args, "interval": None if interval == offered[0] else interval,
-                                       "metric": None if metric == "visitors" else metric})
-        defined = _goals_of(web, chosen)
-        summary, series, chart = _report(web, chosen, interval, metric, _chart_goal(metric, defined))
-        context = {"user": chosen.property["user"], "property": chosen.property, "view": chosen, "summary": summary,
-                   "series": series, "chart": chart, "metric": metric, "metric_kind": METRIC_KINDS.get(metric, "count"),
-                   "metrics": {**METRICS, **{f"goal:{g['name']}": f"Conversions: {g['name']}" for g in defined}},
-                   "interval": interval, "intervals": offered, "panels": PANELS, "labels": LABELS,
-                   "periods": periods.PERIODS[:-1], "filters": filters.expressions(chosen.query.filters),
-                   "rules": _rules(chosen.query.filters), "dimensions": filters.DIMENSIONS}
-        return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
+        return property_report(web, request, chosen, interval, metric)
 
     @routes.get("/properties/{property_id}/panels/{panel}/{dimension}")
     def panel(request: Request, property_id: str, panel: str, dimension: str, period: str | None = None,
               from_: FromDate = None, to: date | None = None,
               compare: bool = False, filter_: Filters = None):
-        if dimension not in PANELS.get(panel, ()):
-            raise HTTPException(404, "no such panel")
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
-        with web.pool.connection() as conn:
-            rows = stats.breakdown(conn, chosen.query, dimension, limit=10)
-        return web.render(request, "panel.html", {"view": chosen, "panel": panel, "dimension": dimension,
-                                                  "tabs": PANELS[panel], "labels": LABELS, "rows": rows,
-                                                  "pages": dimension in filters.PAGE_DIMENSIONS})
+        return breakdown_panel(web, request, chosen, panel, dimension)
 
     @routes.get("/properties/{property_id}/events/{dimension}")
     def events_panel(request: Request, property_id: str, dimension: str, period: str | None = None,
@@ -132,34 +119,19 @@ def router(web: Web) -> APIRouter:
         """Custom events, outbound links, downloads, searches and error pages; with `name`, that
         event's properties."""
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
-        if dimension not in EVENT_TABS:
-            raise HTTPException(404, "no such report")
-        with web.pool.connection() as conn:
-            rows = events.properties(conn, chosen.query, name) if name else \
-                events.report(conn, chosen.query, dimension, compare)
-        return web.render(request, "events_panel.html", {"view": chosen, "dimension": dimension, "tabs": EVENT_TABS,
-                                                         "rows": rows, "name": name})
+        return events_report(web, request, chosen, dimension, name)
 
     @routes.get("/properties/{property_id}/conversions")
     def goals_panel(request: Request, property_id: str, period: str | None = None, from_: FromDate = None,
                     to: date | None = None, compare: bool = False, filter_: Filters = None):
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
-        with web.pool.connection() as conn:
-            rows = goals.report(conn, chosen.query, goals.defined(conn, chosen.property["user"]["id"], property_id), compare)
-        return web.render(request, "goals_panel.html", {"view": chosen, "rows": rows})
+        return goals_report(web, request, chosen)
 
     @routes.get("/properties/{property_id}/funnel-report")
     def funnel_panel(request: Request, property_id: str, funnel: int | None = None, period: str | None = None,
                      from_: FromDate = None, to: date | None = None, compare: bool = False, filter_: Filters = None):
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
-        with web.pool.connection() as conn:
-            defined = goals.funnels(conn, chosen.property["user"]["id"], property_id)
-            shown = next((f for f in defined if funnel in (None, f["id"])), None)
-            if funnel is not None and shown is None:
-                raise HTTPException(404, "no such funnel")
-            steps = goals.funnel_report(conn, chosen.query, shown["steps"], compare) if shown else []
-        return web.render(request, "funnel_panel.html", {"view": chosen, "funnels": defined, "shown": shown,
-                                                         "steps": steps})
+        return funnel_report(web, request, chosen, funnel)
 
     @routes.get("/properties/{property_id}/export/{dimension}.csv")
     def export(request: Request, property_id: str, dimension: str, period: str | None = None,
@@ -201,12 +173,83 @@ def router(web: Web) -> APIRouter:
 
     @routes.get("/properties/{property_id}/realtime")
     def realtime(request: Request, property_id: str):
-        chosen = view(request, property_id, "today", None, None, False, [])
-        with web.pool.connection() as conn:
-            current = stats.realtime(conn, chosen.query.property_id, web.settings.now())
-        return web.render(request, "realtime.html", {"now": current})
+        return realtime_count(web, request, view(request, property_id, "today", None, None, False, []))
 
     return routes
+
+
+# The reports of a property, for its owner (the routes above) and through a shared link
+# (app/dashboard/shared.py): the same views and templates.
+
+def property_report(web: Web, request: Request, chosen: View, interval: str | None, metric: str | None):
+    """The property page, or its report block for htmx."""
+    offered = intervals(chosen.query.period.days)
+    interval = interval or offered[0]
+    if interval not in offered:
+        raise HTTPException(422, f"the chart of this period is by {' or '.join(offered)}, not {interval[:20]!r}")
+    metric = metric or "visitors"
+    chosen = replace(chosen, args={**chosen.args, "interval": None if interval == offered[0] else interval,
+                                   "metric": None if metric == "visitors" else metric})
+    defined = _goals_of(web, chosen)
+    summary, series, chart = _report(web, chosen, interval, metric, _chart_goal(metric, defined))
+    context = {"user": None if chosen.shared else chosen.property["user"], "property": chosen.property,
+               "view": chosen, "summary": summary,
+               "series": series, "chart": chart, "metric": metric, "metric_kind": METRIC_KINDS.get(metric, "count"),
+               "metrics": {**METRICS, **{f"goal:{g['name']}": f"Conversions: {g['name']}" for g in defined}},
+               "interval": interval, "intervals": offered, "panels": PANELS, "labels": LABELS,
+               "periods": periods.PERIODS[:-1], "filters": filters.expressions(chosen.query.filters),
+               "rules": _rules(chosen.query.filters), "dimensions": filters.DIMENSIONS}
+    return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
+
+
+def breakdown_panel(web: Web, request: Request, chosen: View, panel: str, dimension: str):
+    if dimension not in PANELS.get(panel, ()) or not chosen.shows(panel):
+        raise HTTPException(404, "no such panel")
+    with web.pool.connection() as conn:
+        rows = stats.breakdown(conn, chosen.query, dimension, limit=10)
+    return web.render(request, "panel.html", {"view": chosen, "panel": panel, "dimension": dimension,
+                                              "tabs": PANELS[panel], "labels": LABELS, "rows": rows,
+                                              "pages": dimension in filters.PAGE_DIMENSIONS})
+
+
+def events_report(web: Web, request: Request, chosen: View, dimension: str, name: str | None):
+    """Custom events, outbound links, downloads, searches and error pages; with `name`, that
+    event's properties."""
+    if dimension not in EVENT_TABS or not chosen.shows("events"):
+        raise HTTPException(404, "no such report")
+    with web.pool.connection() as conn:
+        rows = events.properties(conn, chosen.query, name) if name else \
+            events.report(conn, chosen.query, dimension, chosen.compare)
+    return web.render(request, "events_panel.html", {"view": chosen, "dimension": dimension, "tabs": EVENT_TABS,
+                                                     "rows": rows, "name": name})
+
+
+def goals_report(web: Web, request: Request, chosen: View):
+    if not chosen.shows("goals"):
+        raise HTTPException(404, "no such panel")
+    with web.pool.connection() as conn:
+        rows = goals.report(conn, chosen.query, goals.defined(conn, chosen.property["user"]["id"], chosen.property["id"]),
+                            chosen.compare)
+    return web.render(request, "goals_panel.html", {"view": chosen, "rows": rows})
+
+
+def funnel_report(web: Web, request: Request, chosen: View, funnel: int | None):
+    if not chosen.shows("funnels"):
+        raise HTTPException(404, "no such panel")
+    with web.pool.connection() as conn:
+        defined = goals.funnels(conn, chosen.property["user"]["id"], chosen.property["id"])
+        shown = next((f for f in defined if funnel in (None, f["id"])), None)
+        if funnel is not None and shown is None:
+            raise HTTPException(404, "no such funnel")
+        steps = goals.funnel_report(conn, chosen.query, shown["steps"], chosen.compare) if shown else []
+    return web.render(request, "funnel_panel.html", {"view": chosen, "funnels": defined, "shown": shown,
+                                                     "steps": steps})
+
+
+def realtime_count(web: Web, request: Request, chosen: View):
+    with web.pool.connection() as conn:
+        current = stats.realtime(conn, chosen.query.property_id, web.settings.now())
+    return web.render(request, "realtime.html", {"now": current})
 
 
 def _report(web: Web, chosen: View, interval: str, metric: str, goal: dict | None):
@@ -264,7 +307,7 @@ def _open_bucket(series: list[dict], period: periods.Period, now: datetime) -> i
     return started[-1] if started else None
 
 
-def _add_filter(request: Request, current: list[str], dimension: str, operator: str, value: str):
+def add_filter(request: Request, current: list[str], dimension: str, operator: str, value: str):
     """The filter form's choice as the URL writes filters, then that URL: "is" with values
     separated by | is one of them."""
     values = [v.strip() for v in value.split("|") if v.strip()] if operator == "==" else [value]

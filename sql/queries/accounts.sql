@@ -247,3 +247,30 @@ SELECT count(*) FROM accounts.trusted_browsers WHERE user_id = %(user_id)s AND e
 
 -- name: forget_browsers
 DELETE FROM accounts.trusted_browsers WHERE user_id = %(user_id)s;
+
+-- name: add_shared_link
+-- A link on a property the user owns; nothing for anyone else's.
+INSERT INTO accounts.shared_links (property_id, token, name, password_hash, panels, embed_origins)
+SELECT p.id, %(token)s, %(name)s, %(password_hash)s, %(panels)s, %(embed_origins)s
+FROM accounts.properties p WHERE p.id = %(property_id)s AND p.owner_id = %(user_id)s
+RETURNING id;
+
+-- name: shared_links
+SELECT l.id, l.token, l.name, l.password_hash IS NOT NULL, l.panels, l.embed_origins, l.created_at
+FROM accounts.shared_links l JOIN accounts.properties p ON p.id = l.property_id
+WHERE l.property_id = %(property_id)s AND p.owner_id = %(user_id)s
+ORDER BY l.created_at, l.id;
+
+-- name: revoke_shared_link
+DELETE FROM accounts.shared_links l USING accounts.properties p
+WHERE l.id = %(id)s AND l.property_id = %(property_id)s AND p.id = l.property_id AND p.owner_id = %(user_id)s
+RETURNING l.id;
+
+-- name: shared_link
+-- A live link with its property and owner; none once revoked, or when the owner is disabled.
+SELECT l.id, l.name, l.password_hash, l.panels, l.embed_origins,
+       p.id, p.name, p.time_zone, p.owner_id
+FROM accounts.shared_links l
+JOIN accounts.properties p ON p.id = l.property_id
+JOIN accounts.users u ON u.id = p.owner_id
+WHERE l.token = %(token)s AND u.disabled_at IS NULL;

@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from app.accounts import api_keys, properties, users
+from app.accounts import api_keys, properties, sharing, users
 from app.reports import goals
 from app.main import create_app
 
@@ -102,9 +102,11 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
     assert len(routes) >= 28
     goal = goals.add(admin, owner_id(admin), property_id, "Signup", {"event": "signup", "props": {}})
     funnel = goals.add_funnel(admin, owner_id(admin), property_id, "Buy", [{"page": "/"}, {"page": "/buy"}])
+    sharing.create(admin, owner_id(admin), property_id, "Client", "", ["pages"], None)
+    link = sharing.listed(admin, owner_id(admin), property_id)[0]["id"]
     values = {"property_id": property_id, "panel": "sources", "dimension": "channel", "name": "signup",
               "visitor_id": visitor_key(client, base), "goal_id": goal, "funnel_id": funnel, "item_id": goal,
-              "kind": "goal"}
+              "kind": "goal", "link_id": link}
     stranger_key = api_keys.create(admin, users.id_for(admin, "stranger@example.com"), "probe")
     with httpx.Client(base_url=client.base_url) as stranger:
         log_in(stranger, "stranger@example.com", "another long passphrase")
@@ -123,11 +125,12 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
     assert admin.execute("SELECT name FROM accounts.properties WHERE id = %s", (property_id,)).fetchone() == ("Example",)
     assert admin.execute("SELECT count(*) FROM accounts.goals").fetchone()[0] == 1
     assert admin.execute("SELECT count(*) FROM accounts.funnels").fetchone()[0] == 1
+    assert admin.execute("SELECT count(*) FROM accounts.shared_links").fetchone()[0] == 1
 
 
 # What a visitor without a session may use: logging in (with its code step), signing up,
-# resetting a password, and the API, which answers to keys.
-PUBLIC = ("/login", "/signup", "/password/", "/api/", "/logout")
+# resetting a password, shared links, and the API, which answers to keys.
+PUBLIC = ("/login", "/signup", "/password/", "/api/", "/logout", "/share/")
 
 
 def test_every_other_route_sends_a_stranger_to_log_in(dashboard, property_id):
@@ -136,7 +139,7 @@ def test_every_other_route_sends_a_stranger_to_log_in(dashboard, property_id):
               if not path.startswith(PUBLIC) for method in operations]
     assert ("POST", "/account/2fa/disable") in routes and len(routes) >= 30
     values = {"property_id": property_id, "panel": "sources", "dimension": "channel", "visitor_id": "0" * 16,
-              "kind": "goal", "item_id": 1, "key_id": 1}
+              "kind": "goal", "item_id": 1, "key_id": 1, "link_id": 1}
     with httpx.Client(base_url=client.base_url) as stranger:
         token = re.search(r'name="csrf_token" value="([^"]+)"', stranger.get("/login").text).group(1)
         for method, path in routes:
