@@ -11,9 +11,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 
-from app.accounts import api_keys, sessions
+from app.accounts import annotations, api_keys, sessions
 from app.reports import events, filters, goals, stats
 from app.web import Web
+from parcours.errors import ParcoursError
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Rows per page.")]
 Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
@@ -204,6 +205,37 @@ def router(web: Web) -> APIRouter:
         with web.pool.connection() as conn:
             if not goals.delete(conn, user["id"], property_id, kind, item_id):
                 raise HTTPException(404, f"no such {kind}")
+        return Response(status_code=204)
+
+    @routes.get("/properties/{property_id}/annotations")
+    def annotation_list(chosen: Chosen):
+        """The property's notes dated within the period (local dates), oldest first."""
+        with web.pool.connection() as conn:
+            period = chosen.query.period
+            return chosen.envelope(annotations.listed(conn, chosen.query.property_id, period.first, period.last))
+
+    @routes.post("/properties/{property_id}/annotations", status_code=201)
+    def create_annotation(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)],
+                          body: Annotated[dict, Body(description='{"date": "2026-11-03", "note": "New pricing page"}')]):
+        site = web.owned_property(user, property_id)
+        try:
+            day = date.fromisoformat(str(body.get("date")))
+        except ValueError:
+            raise HTTPException(422, "date must be a local date, YYYY-MM-DD") from None
+        try:
+            with web.pool.connection() as conn:
+                note_id = annotations.add(conn, user["id"], site["id"], day, body.get("note"))
+        except ParcoursError as error:
+            raise HTTPException(422, str(error)) from None
+        return {"id": note_id, "date": day.isoformat(), "note": annotations.note_text(body.get("note"))}
+
+    @routes.delete("/properties/{property_id}/annotations/{annotation_id}", status_code=204)
+    def delete_annotation(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)],
+                          annotation_id: int):
+        web.owned_property(user, property_id)
+        with web.pool.connection() as conn:
+            if not annotations.delete(conn, user["id"], property_id, annotation_id):
+                raise HTTPException(404, "no such annotation")
         return Response(status_code=204)
 
     @routes.get("/properties/{property_id}/realtime")

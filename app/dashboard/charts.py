@@ -100,3 +100,16 @@ def _hover(current: list, previous: list | None, labels: list[str], open_from: i
     return [Point(_left(i, len(current)), value, previous[i] if previous and i < len(previous) else None, labels[i],
                   open_from == i, open_from is not None and i > open_from)
             for i, value in enumerate(current)]
+
+
+def marks(points: list[Point], starts: list[str], notes: list[dict]) -> list[tuple[float, str, str]]:
+    """Where each note (a local `date`) goes: (left %, date, note) at the bucket holding the start
+    of its day: the day's first hour, the day, or the week or month it falls in. `starts` are
+    the buckets' local starts, ISO, as the time series gives them."""
+    placed = []
+    for note in notes:
+        same = [i for i, start in enumerate(starts) if start[:10] == note["date"]]
+        before = [i for i, start in enumerate(starts) if start[:10] < note["date"]]
+        if same or before:
+            placed.append((points[same[0] if same else before[-1]].left, note["date"], note["note"]))
+    return placed

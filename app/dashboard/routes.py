@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from app.accounts import annotations
 from app.dashboard import charts
 from app.reports import events, filters, goals, periods, stats
 from app.web import Web, is_htmx
@@ -192,13 +193,17 @@ def property_report(web: Web, request: Request, chosen: View, interval: str | No
                                    "metric": None if metric == "visitors" else metric})
     defined = _goals_of(web, chosen)
     summary, series, chart = _report(web, chosen, interval, metric, _chart_goal(metric, defined))
+    with web.pool.connection() as conn:
+        notes = annotations.listed(conn, chosen.property["id"], chosen.query.period.first, chosen.query.period.last)
     context = {"user": None if chosen.shared else chosen.property["user"], "property": chosen.property,
                "view": chosen, "summary": summary,
                "series": series, "chart": chart, "metric": metric, "metric_kind": METRIC_KINDS.get(metric, "count"),
                "metrics": {**METRICS, **{f"goal:{g['name']}": f"Conversions: {g['name']}" for g in defined}},
                "interval": interval, "intervals": offered, "panels": PANELS, "labels": LABELS,
                "periods": periods.PERIODS[:-1], "filters": filters.expressions(chosen.query.filters),
-               "rules": _rules(chosen.query.filters), "dimensions": filters.DIMENSIONS}
+               "rules": _rules(chosen.query.filters), "dimensions": filters.DIMENSIONS, "notes": notes,
+               "marks": charts.marks(chart.points, [row["starts"] for row in series], notes),
+               "today": web.settings.now().astimezone(ZoneInfo(chosen.property["time_zone"])).date()}
     return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
 
 

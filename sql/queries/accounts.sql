@@ -274,3 +274,19 @@ FROM accounts.shared_links l
 JOIN accounts.properties p ON p.id = l.property_id
 JOIN accounts.users u ON u.id = p.owner_id
 WHERE l.token = %(token)s AND u.disabled_at IS NULL;
+
+-- name: add_annotation
+INSERT INTO accounts.annotations (property_id, day, note)
+SELECT p.id, %(day)s, %(note)s FROM accounts.properties p WHERE p.id = %(property_id)s AND p.owner_id = %(user_id)s
+RETURNING id;
+
+-- name: annotations
+-- A property's notes from `first` to `last`, local dates, oldest first.
+SELECT id, day, note FROM accounts.annotations
+WHERE property_id = %(property_id)s AND day BETWEEN %(first)s AND %(last)s
+ORDER BY day, id;
+
+-- name: delete_annotation
+DELETE FROM accounts.annotations a USING accounts.properties p
+WHERE a.id = %(id)s AND a.property_id = %(property_id)s AND p.id = a.property_id AND p.owner_id = %(user_id)s
+RETURNING a.id;

@@ -2,12 +2,13 @@
 ownership on every route, and hostile strings from tracked sites shown as text."""
 
 import html
+from datetime import date
 import re
 
 import httpx
 import pytest
 
-from app.accounts import api_keys, properties, sharing, users
+from app.accounts import annotations, api_keys, properties, sharing, users
 from app.reports import goals
 from app.main import create_app
 
@@ -104,9 +105,10 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
     funnel = goals.add_funnel(admin, owner_id(admin), property_id, "Buy", [{"page": "/"}, {"page": "/buy"}])
     sharing.create(admin, owner_id(admin), property_id, "Client", "", ["pages"], None)
     link = sharing.listed(admin, owner_id(admin), property_id)[0]["id"]
+    note = annotations.add(admin, owner_id(admin), property_id, date(2026, 11, 3), "Deploy")
     values = {"property_id": property_id, "panel": "sources", "dimension": "channel", "name": "signup",
               "visitor_id": visitor_key(client, base), "goal_id": goal, "funnel_id": funnel, "item_id": goal,
-              "kind": "goal", "link_id": link}
+              "kind": "goal", "link_id": link, "note_id": note, "annotation_id": note}
     stranger_key = api_keys.create(admin, users.id_for(admin, "stranger@example.com"), "probe")
     with httpx.Client(base_url=client.base_url) as stranger:
         log_in(stranger, "stranger@example.com", "another long passphrase")
@@ -116,8 +118,10 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
             api = path.startswith("/api/")
             response = stranger.request(
                 method, url, headers={"Authorization": f"Bearer {stranger_key}"} if api else None,
-                json={"name": "Mine", "page": "/x", "steps": [{"page": "/"}, {"page": "/x"}]} if api and method == "POST" else None,
-                data={"csrf_token": token, "confirm": "Example", "name": "Mine", "page": "/x", "steps": "/\n/x"}
+                json={"name": "Mine", "page": "/x", "steps": [{"page": "/"}, {"page": "/x"}], "date": "2026-11-03",
+                      "note": "Mine"} if api and method == "POST" else None,
+                data={"csrf_token": token, "confirm": "Example", "name": "Mine", "page": "/x", "steps": "/\n/x",
+                      "day": "2026-11-03", "note": "Mine"}
                 if method == "POST" and not api else None)
             assert response.status_code == 404, (method, path, response.status_code)
         theirs = properties.add(admin, users.id_for(admin, "stranger@example.com"), "Theirs", ["t.example"], "UTC")
@@ -126,6 +130,7 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
     assert admin.execute("SELECT count(*) FROM accounts.goals").fetchone()[0] == 1
     assert admin.execute("SELECT count(*) FROM accounts.funnels").fetchone()[0] == 1
     assert admin.execute("SELECT count(*) FROM accounts.shared_links").fetchone()[0] == 1
+    assert admin.execute("SELECT count(*) FROM accounts.annotations").fetchone()[0] == 1
 
 
 # What a visitor without a session may use: logging in (with its code step), signing up,
@@ -139,7 +144,7 @@ def test_every_other_route_sends_a_stranger_to_log_in(dashboard, property_id):
               if not path.startswith(PUBLIC) for method in operations]
     assert ("POST", "/account/2fa/disable") in routes and len(routes) >= 30
     values = {"property_id": property_id, "panel": "sources", "dimension": "channel", "visitor_id": "0" * 16,
-              "kind": "goal", "item_id": 1, "key_id": 1, "link_id": 1}
+              "kind": "goal", "item_id": 1, "key_id": 1, "link_id": 1, "note_id": 1}
     with httpx.Client(base_url=client.base_url) as stranger:
         token = re.search(r'name="csrf_token" value="([^"]+)"', stranger.get("/login").text).group(1)
         for method, path in routes:
