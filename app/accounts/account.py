@@ -10,7 +10,7 @@ import hmac
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from app.accounts import api_keys, csrf, passwords, sessions, two_factor, users
+from app.accounts import api_keys, csrf, email_change, mail, passwords, sessions, two_factor, users
 from app.reports import periods
 from app.web import Web
 from parcours import queries
@@ -26,9 +26,11 @@ def router(web: Web) -> APIRouter:
     def page(request: Request, user: dict, status: int = 200, **notes):
         with web.pool.connection() as conn:
             keys = api_keys.listed(conn, user["id"])
-            active = conn.execute(q["count_sessions"], {"user_id": user["id"]}).fetchone()[0]
+            active = sessions.listed(conn, user["id"], request.cookies.get(sessions.COOKIE))
+            owned = conn.execute(q["owned_property_names"], {"user_id": user["id"]}).fetchall()
             second = _second_factor(conn, user["id"])
         return web.render(request, "account.html", {"user": user, "keys": keys, "sessions": active, **second,
+                                                     "owned": [name for _, name in owned],
                                                      "periods": periods.PERIODS[:-1], "week_starts": WEEK_STARTS,
                                                      "new_key": None, "error": None, "notice": None, **notes}, status=status)
 
@@ -58,14 +60,19 @@ def router(web: Web) -> APIRouter:
     def change_email(request: Request, email: str = Form(""), current: str = Form(""), csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
+        if mail.link(web.settings, "/") is None:
+            return page(request, user, 503, error=mail.NO_PUBLIC_URL)
         with web.pool.connection() as conn:
             if not password_ok(conn, user, current):
                 return page(request, user, 422, error="The current password is not right.")
             try:
-                users.set_email(conn, user["id"], email.strip())
+                token = email_change.start(conn, user["id"], email.strip())
             except ParcoursError as error:
                 return page(request, user, 422, error=f"{str(error)[:200]}.")
-        return page(request, {**user, "email": email.strip()}, notice="Email address changed.")
+        response = page(request, user, notice=f"A link is on its way to {email.strip()}: your address changes when "
+                                              "it is opened (within a day). Your current address is told too.")
+        mail.send_all_after(response, web.settings, email_change.messages(web, user["email"], email.strip(), token))
+        return response
 
     @routes.post("/account/preferences")
     def preferences(request: Request, default_period: str = Form(""), week_start: str = Form("monday"),
@@ -150,6 +157,36 @@ def router(web: Web) -> APIRouter:
         with web.pool.connection() as conn:
             two_factor.forget_browsers(conn, user["id"])
         return page(request, user, notice="Every remembered browser will ask for a code again.")
+
+    @routes.post("/account/sessions/{session_id}/end")
+    def end_one(request: Request, session_id: int, csrf_token: str = Form("")):
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        with web.pool.connection() as conn:
+            if not sessions.end_by_id(conn, user["id"], session_id):
+                return page(request, user, 404, error="No such session: it may have ended already.")
+        return page(request, user, notice="That session is logged out.")
+
+    @routes.post("/account/delete")
+    def delete_account(request: Request, current: str = Form(""), names: str = Form(""), csrf_token: str = Form("")):
+        """The account, its sites and all their data, for good: after the password and the names
+        of the sites it owns, as the site's own delete asks for its name."""
+        csrf.check(request, csrf_token)
+        user = web.current_user(request)
+        with web.pool.connection() as conn:
+            if not password_ok(conn, user, current):
+                return page(request, user, 422, error="The current password is not right.")
+            owned = conn.execute(q["owned_property_names"], {"user_id": user["id"]}).fetchall()
+            if sorted(line.strip() for line in names.splitlines() if line.strip()) != sorted(n for _, n in owned):
+                return page(request, user, 422, error="Type the name of each of your sites, one per line, to delete them.")
+            with conn.transaction():
+                for property_id, _ in owned:
+                    conn.execute(q["delete_property"], {"id": property_id, "owner_id": user["id"]})
+                    conn.execute(q["purge_property"], {"id": property_id})
+                conn.execute(q["delete_user"], {"user_id": user["id"]})
+        response = RedirectResponse("/login?deleted=1", status_code=303)
+        response.delete_cookie(sessions.COOKIE)
+        return response
 
     @routes.post("/account/keys")
     def create_key(request: Request, name: str = Form(""), csrf_token: str = Form("")):

@@ -29,7 +29,12 @@ def link(settings: Settings, path: str) -> str | None:
 
 
 def send_after(response: Response, settings: Settings, to: str, subject: str, body: str) -> None:
-    response.background = BackgroundTask(send, settings, to, subject, body)
+    send_all_after(response, settings, [(to, subject, body)])
+
+
+def send_all_after(response: Response, settings: Settings, messages: list[tuple[str, str, str]]) -> None:
+    """Each (to, subject, body), in order, after the response."""
+    response.background = BackgroundTask(lambda: [send(settings, *message) for message in messages])
 
 
 def send(settings: Settings, to: str, subject: str, body: str) -> None:

@@ -37,7 +37,7 @@ def router(web: Web) -> APIRouter:
     def login_page(request: Request):
         notice = ("Your password is changed. Log in with the new one." if request.query_params.get("reset") else
                   "That sign-in took too long or too many codes. Log in again." if request.query_params.get("expired")
-                  else None)
+                  else "Your account and its sites are deleted." if request.query_params.get("deleted") else None)
         return web.render(request, "login.html", {"error": None, "notice": notice})
 
     @routes.post("/login")
@@ -67,7 +67,7 @@ def router(web: Web) -> APIRouter:
 
     def signed_in(request: Request, conn, user_id: int, email: str, trust: bool = False):
         response = RedirectResponse("/", status_code=303)
-        sessions.set_cookie(response, sessions.start(conn, user_id), web.secure_cookies(request))
+        sessions.set_cookie(response, sessions.start(conn, user_id, request.headers.get("user-agent")), web.secure_cookies(request))
         devices.remember(request, response, email, web.secure_cookies(request))
         if trust:
             response.set_cookie(two_factor.TRUSTED_COOKIE, two_factor.trust_browser(conn, user_id),

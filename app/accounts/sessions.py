@@ -19,11 +19,22 @@ def digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-def start(conn: psycopg.Connection, user_id: int) -> str:
+def start(conn: psycopg.Connection, user_id: int, user_agent: str | None = None) -> str:
+    """A new session's token; `user_agent` names the browser in the account's session list."""
     token = secrets.token_urlsafe(32)
     conn.execute(queries.load("accounts")["start_session"],
-                 {"token_hash": digest(token), "user_id": user_id, "lifetime": LIFETIME})
+                 {"token_hash": digest(token), "user_id": user_id, "lifetime": LIFETIME, "user_agent": user_agent})
     return token
+
+
+def listed(conn: psycopg.Connection, user_id: int, current: str | None) -> list[dict]:
+    rows = conn.execute(queries.load("accounts")["list_sessions"], {"user_id": user_id, "current": digest(current or "")})
+    return [dict(zip(("id", "created_at", "user_agent", "current"), row, strict=True)) for row in rows]
+
+
+def end_by_id(conn: psycopg.Connection, user_id: int, session_id: int) -> bool:
+    return conn.execute(queries.load("accounts")["end_session_by_id"],
+                        {"id": session_id, "user_id": user_id}).fetchone() is not None
 
 
 def set_cookie(response, token: str, secure: bool) -> None:

@@ -7,8 +7,8 @@ VALUES (%(email)s, %(password_hash)s, NOT EXISTS (SELECT 1 FROM accounts.users))
 RETURNING id;
 
 -- name: start_session
-INSERT INTO accounts.sessions (token_hash, user_id, expires_at)
-VALUES (%(token_hash)s, %(user_id)s, now() + %(lifetime)s);
+INSERT INTO accounts.sessions (token_hash, user_id, expires_at, user_agent)
+VALUES (%(token_hash)s, %(user_id)s, now() + %(lifetime)s, left(%(user_agent)s, 300));
 
 -- name: session_user
 SELECT u.id, u.email, u.default_period, u.week_start
@@ -290,3 +290,34 @@ ORDER BY day, id;
 DELETE FROM accounts.annotations a USING accounts.properties p
 WHERE a.id = %(id)s AND a.property_id = %(property_id)s AND p.id = a.property_id AND p.owner_id = %(user_id)s
 RETURNING a.id;
+
+-- name: list_sessions
+-- The user's live sessions, newest first, and which one is asking.
+SELECT id, created_at, user_agent, token_hash = %(current)s AS current
+FROM accounts.sessions WHERE user_id = %(user_id)s AND expires_at > now()
+ORDER BY created_at DESC, id DESC;
+
+-- name: end_session_by_id
+DELETE FROM accounts.sessions WHERE id = %(id)s AND user_id = %(user_id)s RETURNING id;
+
+-- name: owned_property_names
+SELECT id, name FROM accounts.properties WHERE owner_id = %(user_id)s ORDER BY name, id;
+
+-- name: delete_user
+DELETE FROM accounts.users WHERE id = %(user_id)s;
+
+-- name: start_email_change
+-- One pending change per user: a newer request replaces the older.
+WITH gone AS (DELETE FROM accounts.email_changes WHERE user_id = %(user_id)s)
+INSERT INTO accounts.email_changes (token_hash, user_id, new_email, expires_at)
+VALUES (%(token_hash)s, %(user_id)s, %(email)s, now() + %(lifetime)s);
+
+-- name: pending_email_change
+SELECT c.new_email, u.email FROM accounts.email_changes c JOIN accounts.users u ON u.id = c.user_id
+WHERE c.token_hash = %(token_hash)s AND c.used_at IS NULL AND c.expires_at > now() AND u.disabled_at IS NULL;
+
+-- name: claim_email_change
+-- Spends the link and returns the change, once (as claim_reset).
+UPDATE accounts.email_changes SET used_at = now()
+WHERE token_hash = %(token_hash)s AND used_at IS NULL AND expires_at > now()
+RETURNING user_id, new_email;

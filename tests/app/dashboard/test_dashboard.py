@@ -134,8 +134,9 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
 
 
 # What a visitor without a session may use: logging in (with its code step), signing up,
-# resetting a password, shared links, and the API, which answers to keys.
-PUBLIC = ("/login", "/signup", "/password/", "/api/", "/logout", "/share/")
+# resetting a password, confirming a new address from its mailed link, shared links, and the
+# API, which answers to keys.
+PUBLIC = ("/login", "/signup", "/password/", "/api/", "/logout", "/share/", "/account/email/confirm/")
 
 
 def test_every_other_route_sends_a_stranger_to_log_in(dashboard, property_id):
@@ -144,7 +145,7 @@ def test_every_other_route_sends_a_stranger_to_log_in(dashboard, property_id):
               if not path.startswith(PUBLIC) for method in operations]
     assert ("POST", "/account/2fa/disable") in routes and len(routes) >= 30
     values = {"property_id": property_id, "panel": "sources", "dimension": "channel", "visitor_id": "0" * 16,
-              "kind": "goal", "item_id": 1, "key_id": 1, "link_id": 1, "note_id": 1}
+              "kind": "goal", "item_id": 1, "key_id": 1, "link_id": 1, "note_id": 1, "session_id": 1}
     with httpx.Client(base_url=client.base_url) as stranger:
         token = re.search(r'name="csrf_token" value="([^"]+)"', stranger.get("/login").text).group(1)
         for method, path in routes:
