@@ -17,6 +17,10 @@ from parcours.ratelimit import RateLimiter
 # Tries per bucket, each refilled over 15 minutes.
 WINDOW = 15 * 60
 PER_DEVICE, PER_ACCOUNT_AND_ADDRESS, PER_ADDRESS, PER_ACCOUNT = 10, 10, 30, 100
+# What the login page says when another page sends a browser to it (/login?reset=1).
+NOTICES = {"reset": "Your password is changed. Log in with the new one.",
+           "expired": "That sign-in took too long or too many codes. Log in again.",
+           "deleted": "Your account and its sites are deleted."}
 
 
 def router(web: Web) -> APIRouter:
@@ -35,9 +39,7 @@ def router(web: Web) -> APIRouter:
 
     @routes.get("/login")
     def login_page(request: Request):
-        notice = ("Your password is changed. Log in with the new one." if request.query_params.get("reset") else
-                  "That sign-in took too long or too many codes. Log in again." if request.query_params.get("expired")
-                  else "Your account and its sites are deleted." if request.query_params.get("deleted") else None)
+        notice = next((text for key, text in NOTICES.items() if request.query_params.get(key)), None)
         return web.render(request, "login.html", {"error": None, "notice": notice})
 
     @routes.post("/login")
@@ -67,7 +69,8 @@ def router(web: Web) -> APIRouter:
 
     def signed_in(request: Request, conn, user_id: int, email: str, trust: bool = False):
         response = RedirectResponse("/", status_code=303)
-        sessions.set_cookie(response, sessions.start(conn, user_id, request.headers.get("user-agent")), web.secure_cookies(request))
+        token = sessions.start(conn, user_id, request.headers.get("user-agent"))
+        sessions.set_cookie(response, token, web.secure_cookies(request))
         devices.remember(request, response, email, web.secure_cookies(request))
         if trust:
             response.set_cookie(two_factor.TRUSTED_COOKIE, two_factor.trust_browser(conn, user_id),

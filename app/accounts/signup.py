@@ -117,5 +117,6 @@ def _invite(web: Web, email: str, password_hash: str) -> tuple[str, str]:
 def _enter(web: Web, request: Request, conn, user_id: int):
     """Log the new user in and send them to add their first site."""
     response = RedirectResponse("/properties/new", status_code=303)
-    sessions.set_cookie(response, sessions.start(conn, user_id, request.headers.get("user-agent")), web.secure_cookies(request))
+    token = sessions.start(conn, user_id, request.headers.get("user-agent"))
+    sessions.set_cookie(response, token, web.secure_cookies(request))
     return response

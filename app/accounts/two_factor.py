@@ -56,7 +56,8 @@ def setup_uri(secret: str, email: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """The QR code of `uri`, as inline SVG drawn on the server (no script, no outside service)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, border=2, omitsize=True, title="QR code for your authenticator app")
+    return segno.make(uri, error="m").svg_inline(scale=5, border=2, omitsize=True,
+                                                 title="QR code for your authenticator app")
 
 
 def sign_secret(key: bytes, user_id: int, secret: str) -> str:

@@ -117,8 +117,6 @@ def router(web: Web) -> APIRouter:
     def events_panel(request: Request, property_id: str, dimension: str, period: str | None = None,
                      from_: FromDate = None, to: date | None = None, compare: bool = False,
                      filter_: Filters = None, name: str | None = None):
-        """Custom events, outbound links, downloads, searches and error pages; with `name`, that
-        event's properties."""
         chosen = view(request, property_id, period, from_, to, compare, filter_ or [])
         return events_report(web, request, chosen, dimension, name)
 

@@ -32,7 +32,7 @@ def router(web: Web) -> APIRouter:
     routes = APIRouter()
     tries = RateLimiter(TRIES / WINDOW, TRIES)
 
-    def opened(request: Request, token: str) -> dict:
+    def opened(token: str) -> dict:
         with web.pool.connection() as conn:
             link = sharing.found(conn, token)
         if link is None:
@@ -68,7 +68,7 @@ def router(web: Web) -> APIRouter:
                     to: date | None = None, compare: bool = False, filter_: Filters = None,
                     interval: str | None = None, metric: str | None = None, embed: bool = False,
                     dimension: str | None = None, operator: str | None = None, value: str | None = None):
-        link = opened(request, token)
+        link = opened(token)
         if not sharing.unlocked(request, link):
             return password_page(request, link)
         if dimension and operator and value is not None:
@@ -79,7 +79,7 @@ def router(web: Web) -> APIRouter:
     @routes.post("/share/{token}")
     def unlock(request: Request, token: str, password: str = Form(""), csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
-        link = opened(request, token)
+        link = opened(token)
         if link["password_hash"] is None:
             return RedirectResponse(f"/share/{token}", status_code=303)
         if not tries.allow(f"{link['id']}\0{web.client_address(request)}"):
@@ -95,7 +95,7 @@ def router(web: Web) -> APIRouter:
     @routes.get("/share/{token}/panels/{panel}/{dimension}")
     def panel(request: Request, token: str, panel: str, dimension: str, period: str | None = None,
               from_: FromDate = None, to: date | None = None, compare: bool = False, filter_: Filters = None):
-        link = opened(request, token)
+        link = opened(token)
         chosen = view(request, link, period, from_, to, compare, filter_ or [])
         return framed(reports.breakdown_panel(web, request, chosen, panel, dimension), link)
 
@@ -103,27 +103,27 @@ def router(web: Web) -> APIRouter:
     def events_panel(request: Request, token: str, dimension: str, period: str | None = None,
                      from_: FromDate = None, to: date | None = None, compare: bool = False,
                      filter_: Filters = None, name: str | None = None):
-        link = opened(request, token)
+        link = opened(token)
         chosen = view(request, link, period, from_, to, compare, filter_ or [])
         return framed(reports.events_report(web, request, chosen, dimension, name), link)
 
     @routes.get("/share/{token}/conversions")
     def goals_panel(request: Request, token: str, period: str | None = None, from_: FromDate = None,
                     to: date | None = None, compare: bool = False, filter_: Filters = None):
-        link = opened(request, token)
+        link = opened(token)
         chosen = view(request, link, period, from_, to, compare, filter_ or [])
         return framed(reports.goals_report(web, request, chosen), link)
 
     @routes.get("/share/{token}/funnel-report")
     def funnel_panel(request: Request, token: str, funnel: int | None = None, period: str | None = None,
                      from_: FromDate = None, to: date | None = None, compare: bool = False, filter_: Filters = None):
-        link = opened(request, token)
+        link = opened(token)
         chosen = view(request, link, period, from_, to, compare, filter_ or [])
         return framed(reports.funnel_report(web, request, chosen, funnel), link)
 
     @routes.get("/share/{token}/realtime")
     def realtime(request: Request, token: str):
-        link = opened(request, token)
+        link = opened(token)
         return framed(reports.realtime_count(web, request, view(request, link, "today", None, None, False, [])), link)
 
     return routes
