@@ -60,6 +60,11 @@ def test_a_link_shows_the_reports_to_anyone_and_never_a_visitor(base, owners_bro
         for path in ("visitors", f"visitors/{'0' * 16}", "export/page.csv", "settings"):
             assert anyone.get(f"/share/{token}/{path}?{RANGE}").status_code == 404, path
         assert anyone.get(f"/properties/{property_id}?{RANGE}").headers["location"] == "/login"
+        # The period links swap the report block in place, as on the owner's page.
+        block = anyone.get(f"/share/{token}?period=7d&filter=channel%3D%3DDirect", headers={"HX-Request": "true"})
+        assert block.status_code == 200 and "<html" not in block.text and f"/share/{token}/panels/" in block.text
+        added = anyone.get(f"/share/{token}?{RANGE}&dimension=page&operator=%3D~&value=tea")
+        assert added.status_code == 303 and added.headers["location"].startswith(f"/share/{token}?")
 
 
 def test_a_link_can_show_only_some_panels(base, owners_browser, property_id):
