@@ -3,8 +3,8 @@
 Scripts and styles come from this origin only (htmx is vendored); style attributes stay
 allowed because the panels' bars are sized by a CSS variable in one. No page may be framed —
 clickjacking a settings form is the attack this stops — but a shared link its owner made
-embeddable, which sends a policy of its own naming the origins that may (app/dashboard/shared.py). The collect path sets its own headers:
-its tracker script and beacons are meant for other origins.
+embeddable, which sends a policy of its own naming the origins that may (app/dashboard/shared.py).
+The collect path sets its own headers: its tracker script and beacons are meant for other origins.
 
 Redirects stay on this site: a Location the framework built from the request's Host header
 (the trailing-slash redirect does) is made relative, so a forged Host cannot turn Parcours into

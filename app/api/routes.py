@@ -223,11 +223,12 @@ def router(web: Web) -> APIRouter:
         except ValueError:
             raise HTTPException(422, "date must be a local date, YYYY-MM-DD") from None
         try:
+            note = annotations.note_text(body.get("note"))
             with web.pool.connection() as conn:
-                note_id = annotations.add(conn, user["id"], site["id"], day, body.get("note"))
+                note_id = annotations.add(conn, user["id"], site["id"], day, note)
         except ParcoursError as error:
             raise HTTPException(422, str(error)) from None
-        return {"id": note_id, "date": day.isoformat(), "note": annotations.note_text(body.get("note"))}
+        return {"id": note_id, "date": day.isoformat(), "note": note}
 
     @routes.delete("/properties/{property_id}/annotations/{annotation_id}", status_code=204)
     def delete_annotation(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)],

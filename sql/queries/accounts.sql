@@ -84,9 +84,6 @@ SELECT password_hash FROM accounts.users WHERE id = %(id)s;
 -- Everywhere else: every session of the user but the one making the request.
 DELETE FROM accounts.sessions WHERE user_id = %(user_id)s AND token_hash <> %(keep)s;
 
--- name: count_sessions
-SELECT count(*) FROM accounts.sessions WHERE user_id = %(user_id)s AND expires_at > now();
-
 -- name: start_reset
 INSERT INTO accounts.password_resets (token_hash, user_id, expires_at)
 SELECT %(token_hash)s, id, now() + %(lifetime)s FROM accounts.users
