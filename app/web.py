@@ -17,6 +17,9 @@ from parcours import PROJECT_ROOT, queries
 from parcours.proxies import client_ip
 from parcours.settings import Settings
 
+# The roles' order, as accounts.site_roles ranks them (sql/migrations/0009_teams.sql).
+RANKS = {"viewer": 1, "admin": 2, "owner": 3}
+
 
 @dataclass
 class Web:
@@ -54,19 +57,29 @@ class Web:
             raise HTTPException(303, headers={"Location": "/login"})
         return user
 
-    def owned_property(self, user: dict, property_id: str) -> dict:
-        """The user's property, or 404: someone else's looks exactly like none, so ids cannot be probed."""
+    def site_for(self, user: dict, property_id: str, role: str = "viewer") -> dict:
+        """The site with the user's role on it. 404 when they have none: someone else's site looks
+        exactly like no site, so ids cannot be probed. 403 when their role is below `role`."""
         with self.pool.connection() as conn:
-            row = conn.execute(queries.load("accounts")["owned_property"], {"id": property_id, "user_id": user["id"]}).fetchone()
+            row = conn.execute(queries.load("accounts")["site_role"], {"id": property_id, "user_id": user["id"]}).fetchone()
         if row is None:
             raise HTTPException(404, "no such property")
-        return {"id": row[0], "name": row[1], "time_zone": row[2]}
+        if row[4] < RANKS[role]:
+            raise HTTPException(403, f"this needs the {role} role on this site; yours is {row[3]}")
+        return {"id": row[0], "name": row[1], "time_zone": row[2], "role": row[3]}
+
+    def site_form_post(self, request: Request, csrf_token: str, property_id: str, role: str) -> tuple[dict, dict]:
+        """A form posted about a site: its CSRF token checked, then the signed-in user and the site
+        as site_for gives it."""
+        csrf.check(request, csrf_token)
+        user = self.current_user(request)
+        return user, self.site_for(user, property_id, role)
 
     def report_query(self, user: dict, property_id: str, period: str, first: date | None, last: date | None,
                      filter_: list[str], bots: bool = False) -> tuple[dict, stats.Query]:
-        """The owned property and the report a URL asks for: 404 for a property the user does
-        not own, 422 with the reason for a period or filter that does not parse."""
-        site = self.owned_property(user, property_id)
+        """The site and the report a URL asks for: 404 for a site the user has no role on, 422
+        with the reason for a period or filter that does not parse."""
+        site = self.site_for(user, property_id)
         try:
             chosen = periods.resolve(period, site["time_zone"], now=self.settings.now(), first=first, last=last)
             rules = filters.parse(filter_)

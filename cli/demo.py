@@ -199,7 +199,7 @@ def run(settings: Settings) -> list[str]:
             user_id = users.add(conn, DEMO_EMAIL, password)
         else:
             users.set_password(conn, DEMO_EMAIL, password)
-        owned = conn.execute(queries.load("accounts")["owned_property"],
+        owned = conn.execute(queries.load("accounts")["site_role"],
                              {"id": DEMO_PROPERTY, "user_id": user_id}).fetchone()
         if owned is None:
             properties.add(conn, user_id, "Demo blog", [DEMO_HOST], DEMO_TIME_ZONE, DEMO_PROPERTY)

@@ -255,6 +255,21 @@ def browser():
         chromium.close()
 
 
+def _log_in_page(page, base: str, user: dict) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(user["email"])
+    page.get_by_label("Password").fill(user["password"])
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.fixture
+def log_in_page():
+    """log_in_page(page, base, user): the login form filled in and sent in a real browser,
+    until the overview shows."""
+    return _log_in_page
+
+
 class Inbox:
     """A local SMTP server's mailbox: the stand-in for the mail provider."""
 

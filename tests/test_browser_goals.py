@@ -30,10 +30,10 @@ def site(parcours_url: str, property_id: str) -> Starlette:
 
 @pytest.mark.wall_clock  # collect stamps the visit with the time it arrives
 def test_a_goal_and_a_funnel_fill_from_a_real_visit(until, settings, admin, owner, property_id, serve, browser,
-                                                    refresh_rollups):
+                                                    refresh_rollups, log_in_page):
     parcours_url = serve(create_app(settings))
     dashboard = browser.new_page(viewport={"width": 1280, "height": 900})
-    log_in(dashboard, parcours_url, owner)
+    log_in_page(dashboard, parcours_url, owner)
     dashboard.goto(f"{parcours_url}/properties/{property_id}/goals")
     dashboard.get_by_label("Name", exact=True).first.fill("Signup")
     dashboard.get_by_label("sends an event").check()
@@ -95,12 +95,6 @@ def test_a_goal_and_a_funnel_fill_from_a_real_visit(until, settings, admin, owne
     assert 1 <= shown <= 3  # every other label is hidden on a phone
 
 
-def log_in(page, parcours_url, owner):
-    page.goto(f"{parcours_url}/login")
-    page.get_by_label("Email").fill(owner["email"])
-    page.get_by_label("Password").fill(owner["password"])
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{parcours_url}/")
 
 
 def visit(until, browser, site_url: str, settings, admin) -> None:

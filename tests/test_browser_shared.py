@@ -18,17 +18,13 @@ def embedding_page(link: str) -> Starlette:
     return Starlette(routes=[Route("/", lambda request: HTMLResponse(page))])
 
 
-def test_shared_links_with_a_password_and_embedded(settings, owner, property_id, serve, browser, load_events, now,
-                                                   free_address):
+def test_shared_links_with_a_password_and_embedded(settings, owner, property_id, serve, browser, log_in_page,
+                                                   load_events, now, free_address):
     load_events([(now.replace(hour=8).isoformat()[:16], "198.51.100.1", FIREFOX, {"r": "https://www.google.com/"})])
     base = serve(create_app(settings))
     allowed_address = free_address
     owners = browser.new_page()
-    owners.goto(f"{base}/login")
-    owners.get_by_label("Email").fill(owner["email"])
-    owners.get_by_label("Password").fill(owner["password"])
-    owners.get_by_role("button", name="Log in").click()
-    owners.wait_for_url(f"{base}/")
+    log_in_page(owners, base, owner)
     owners.goto(f"{base}/properties/{property_id}")
     owners.get_by_role("link", name="Share").click()
     owners.get_by_label("Name").fill("Our client")

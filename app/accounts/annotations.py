@@ -52,7 +52,7 @@ def router(web: Web) -> APIRouter:
                  csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
-        web.owned_property(user, property_id)
+        web.site_for(user, property_id, "admin")
         try:
             with web.pool.connection() as conn:
                 add(conn, user["id"], property_id, date.fromisoformat(day), note)
@@ -66,7 +66,7 @@ def router(web: Web) -> APIRouter:
     def delete_note(request: Request, property_id: str, note_id: int, csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
-        web.owned_property(user, property_id)
+        web.site_for(user, property_id, "admin")
         with web.pool.connection() as conn:
             if not delete(conn, user["id"], property_id, note_id):
                 raise HTTPException(404, "no such note")

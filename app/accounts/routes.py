@@ -20,7 +20,8 @@ PER_DEVICE, PER_ACCOUNT_AND_ADDRESS, PER_ADDRESS, PER_ACCOUNT = 10, 10, 30, 100
 # What the login page says when another page sends a browser to it (/login?reset=1).
 NOTICES = {"reset": "Your password is changed. Log in with the new one.",
            "expired": "That sign-in took too long or too many codes. Log in again.",
-           "deleted": "Your account and its sites are deleted."}
+           "deleted": "Your account and its sites are deleted.",
+           "joined": "You joined the site's team. Log in to read it."}
 
 
 def router(web: Web) -> APIRouter:

@@ -99,7 +99,7 @@ def router(web: Web) -> APIRouter:
     routes = APIRouter()
 
     def page(request: Request, user: dict, property_id: str, status: int = 200, **notes):
-        site = web.owned_property(user, property_id)
+        site = web.site_for(user, property_id, "admin")
         with web.pool.connection() as conn:
             links = listed(conn, user["id"], property_id)
         return web.render(request, "sharing.html", {"user": user, "site": site, "links": links, "panels": PANELS,
@@ -116,7 +116,7 @@ def router(web: Web) -> APIRouter:
                  csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
-        web.owned_property(user, property_id)
+        web.site_for(user, property_id, "admin")
         form = {"name": name, "panels": panels, "embed": embed, "origins": origins}
         try:
             with web.pool.connection() as conn:
@@ -130,7 +130,7 @@ def router(web: Web) -> APIRouter:
     def revoke(request: Request, property_id: str, link_id: int, csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
-        web.owned_property(user, property_id)
+        web.site_for(user, property_id, "admin")
         with web.pool.connection() as conn:
             conn.execute(queries.load("accounts")["revoke_shared_link"],
                          {"id": link_id, "property_id": property_id, "user_id": user["id"]})

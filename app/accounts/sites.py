@@ -55,7 +55,7 @@ def router(web: Web) -> APIRouter:
     @routes.get("/properties/{property_id}/setup")
     def setup(request: Request, property_id: str):
         user = web.current_user(request)
-        site = web.owned_property(user, property_id)
+        site = web.site_for(user, property_id)
         with web.pool.connection() as conn:
             live = conn.execute(q["has_events"], {"id": property_id}).fetchone()[0]
         script = f"{web.base_url(request)}{web.settings.collect_prefix}/js/{site['id']}.js"
@@ -65,16 +65,16 @@ def router(web: Web) -> APIRouter:
     @routes.get("/properties/{property_id}/settings")
     def edit_page(request: Request, property_id: str):
         user = web.current_user(request)
-        return _settings_page(web, request, user, _owned(web, property_id, user), None, 200)
+        return _settings_page(web, request, user, _settings(web, property_id, user), None, 200)
 
     @routes.post("/properties/{property_id}/settings")
     def edit(request: Request, property_id: str, form: dict = Depends(site_form), csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
-        current = _owned(web, property_id, user)
+        current = _settings(web, property_id, user)
         try:
             with web.pool.connection() as conn:
-                properties.update(conn, user["id"], property_id, **form)
+                properties.update(conn, current["owner_id"], property_id, **form)
         except ParcoursError as error:
             return _settings_page(web, request, user, {**current, **form}, str(error), 422)
         return RedirectResponse(f"/properties/{property_id}", status_code=303)
@@ -83,7 +83,8 @@ def router(web: Web) -> APIRouter:
     def delete(request: Request, property_id: str, confirm: str = Form(""), csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
-        current = _owned(web, property_id, user)
+        web.site_for(user, property_id, "owner")
+        current = _settings(web, property_id, user)
         if confirm.strip() != current["name"]:
             return _settings_page(web, request, user, current, "Type the site's name exactly to delete it.", 422)
         with web.pool.connection() as conn, conn.transaction():
@@ -94,14 +95,15 @@ def router(web: Web) -> APIRouter:
     return routes
 
 
-def _owned(web: Web, property_id: str, user: dict) -> dict:
+def _settings(web: Web, property_id: str, user: dict) -> dict:
+    """The site's settings, for its admins and owner (404 or 403 for anyone else)."""
+    role = web.site_for(user, property_id, "admin")["role"]
     with web.pool.connection() as conn:
         row = conn.execute(queries.load("accounts")["property_settings"], {"id": property_id, "user_id": user["id"]}).fetchone()
     if row is None:
         raise HTTPException(404, "no such property")
-    return dict(zip(("id", "name", "domains", "time_zone", "visitor_id_rotation", "ip_handling", "retention_days",
-                     "not_found"), row,
-                    strict=True))
+    return {**dict(zip(("id", "name", "domains", "time_zone", "visitor_id_rotation", "ip_handling", "retention_days",
+                        "not_found", "owner_id"), row, strict=True)), "role": role}
 
 
 def _settings_page(web: Web, request: Request, user: dict, site: dict, error: str | None, status: int):

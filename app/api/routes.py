@@ -1,6 +1,7 @@
 """The JSON stats API, /api/v1 (docs/api.md). The same reports as the dashboard (app/reports),
 for scripts and other tools: authenticated by an API key or the dashboard's session cookie, and
-answering 404 for a property the caller does not own, so ids cannot be probed."""
+answering 404 for a property the caller has no role on, so ids cannot be probed, and 403 for a
+change their role does not allow (a viewer reads; an admin or the owner changes goals and notes)."""
 
 # No `from __future__ import annotations`: FastAPI must see the route signatures' local
 # dependency types (Chosen) as objects, not as names it cannot resolve.
@@ -149,7 +150,7 @@ def router(web: Web) -> APIRouter:
     def create_goal(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)],
                     body: Annotated[dict, Body(description='{"name": "Signup", "event": "signup", "props": {"plan": "pro"}} '
                                                            'or {"name": "Pricing", "page": "/pricing"}')]):
-        site = web.owned_property(user, property_id)
+        site = web.site_for(user, property_id, "admin")
         try:
             definition = goals.step(body.get("page"), body.get("event"), body.get("props"))
             goal_name = goals.name(body.get("name"))
@@ -162,7 +163,7 @@ def router(web: Web) -> APIRouter:
     @routes.get("/properties/{property_id}/funnels")
     def funnel_list(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(caller)]):
         """The property's funnels and their steps."""
-        site = web.owned_property(user, property_id)
+        site = web.site_for(user, property_id)
         with web.pool.connection() as conn:
             return goals.funnels(conn, user["id"], site["id"])
 
@@ -180,7 +181,7 @@ def router(web: Web) -> APIRouter:
     @routes.post("/properties/{property_id}/funnels", status_code=201)
     def create_funnel(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)],
                       body: Annotated[dict, Body(description='{"name": "Signup", "steps": [{"page": "/"}, {"event": "signup"}]}')]):
-        site = web.owned_property(user, property_id)
+        site = web.site_for(user, property_id, "admin")
         try:
             items, funnel_name = goals.steps(body.get("steps")), goals.name(body.get("name"))
             with web.pool.connection() as conn:
@@ -201,7 +202,7 @@ def router(web: Web) -> APIRouter:
         return _delete(property_id, user, "funnel", funnel_id)
 
     def _delete(property_id: str, user: dict, kind: str, item_id: int) -> Response:
-        web.owned_property(user, property_id)
+        web.site_for(user, property_id, "admin")
         with web.pool.connection() as conn:
             if not goals.delete(conn, user["id"], property_id, kind, item_id):
                 raise HTTPException(404, f"no such {kind}")
@@ -217,7 +218,7 @@ def router(web: Web) -> APIRouter:
     @routes.post("/properties/{property_id}/annotations", status_code=201)
     def create_annotation(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)],
                           body: Annotated[dict, Body(description='{"date": "2026-11-03", "note": "New pricing page"}')]):
-        site = web.owned_property(user, property_id)
+        site = web.site_for(user, property_id, "admin")
         try:
             day = date.fromisoformat(str(body.get("date")))
         except ValueError:
@@ -233,7 +234,7 @@ def router(web: Web) -> APIRouter:
     @routes.delete("/properties/{property_id}/annotations/{annotation_id}", status_code=204)
     def delete_annotation(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(writer)],
                           annotation_id: int):
-        web.owned_property(user, property_id)
+        web.site_for(user, property_id, "admin")
         with web.pool.connection() as conn:
             if not annotations.delete(conn, user["id"], property_id, annotation_id):
                 raise HTTPException(404, "no such annotation")

@@ -24,7 +24,7 @@ def router(web: Web) -> APIRouter:
     @routes.get("/properties/{property_id}/goals")
     def goals_page(request: Request, property_id: str):
         user = web.current_user(request)
-        return page(request, web.owned_property(user, property_id), user)
+        return page(request, web.site_for(user, property_id, "admin"), user)
 
     @routes.post("/properties/{property_id}/goals")
     def add_goal(request: Request, property_id: str, name: str = Form(""), kind: str = Form("page"),
@@ -32,7 +32,7 @@ def router(web: Web) -> APIRouter:
                  csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
-        site = web.owned_property(user, property_id)
+        site = web.site_for(user, property_id, "admin")
         try:
             definition = goals.step(page=page_path, props=goals.parse_props(props)) if kind == "page" \
                 else goals.step(event=event, props=goals.parse_props(props))
@@ -48,7 +48,7 @@ def router(web: Web) -> APIRouter:
                    csrf_token: str = Form("")):
         csrf.check(request, csrf_token)
         user = web.current_user(request)
-        site = web.owned_property(user, property_id)
+        site = web.site_for(user, property_id, "admin")
         try:
             items = goals.steps([goals.step_line(line) for line in steps.splitlines() if line.strip()])
             with web.pool.connection() as conn:
@@ -63,6 +63,7 @@ def router(web: Web) -> APIRouter:
         user = web.current_user(request)
         if kind not in ("goal", "funnel"):
             raise HTTPException(404, "no such page")
+        web.site_for(user, property_id, "admin")
         with web.pool.connection() as conn:
             if not goals.delete(conn, user["id"], property_id, kind, item_id):
                 raise HTTPException(404, f"no such {kind}")

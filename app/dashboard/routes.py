@@ -58,6 +58,12 @@ class View:
     shared: bool = False
     panels: frozenset[str] | None = None
 
+    @property
+    def manages(self) -> bool:
+        """Whether the reader may change the site (its settings, goals, links, notes): its owner
+        or an admin, never a viewer or a shared link."""
+        return not self.shared and self.property.get("role") in ("owner", "admin")
+
     def shows(self, panel: str) -> bool:
         return self.panels is None or panel in self.panels
 
@@ -348,10 +354,10 @@ def intervals(days: int) -> tuple[str, ...]:
     return offered + (("week",) if days >= 14 else ()) + (("month",) if days >= 60 else ())
 
 
-def _overview_card(conn, now: datetime, property_id: str, name: str, time_zone: str) -> dict:
+def _overview_card(conn, now: datetime, property_id: str, name: str, time_zone: str, role: str) -> dict:
     query = stats.Query(property_id, periods.resolve("7d", time_zone, now=now))
     week = stats.timeseries(conn, query, "day")
-    return {"id": property_id, "name": name, "time_zone": time_zone, "today": week[-1],
+    return {"id": property_id, "name": name, "time_zone": time_zone, "role": role, "today": week[-1],
             "spark": charts.build([day["visitors"] for day in week])}
 
 

@@ -36,10 +36,16 @@ FROM accounts.properties p JOIN accounts.users u ON u.id = p.owner_id
 ORDER BY p.created_at, p.id;
 
 -- name: owned_properties
-SELECT id, name, time_zone FROM accounts.properties WHERE owner_id = %(user_id)s ORDER BY name, id;
+-- Every site the user owns or is a member of, with their role.
+SELECT p.id, p.name, p.time_zone, r.role
+FROM accounts.properties p JOIN accounts.site_roles r ON r.property_id = p.id
+WHERE r.user_id = %(user_id)s ORDER BY p.name, p.id;
 
--- name: owned_property
-SELECT id, name, time_zone FROM accounts.properties WHERE id = %(id)s AND owner_id = %(user_id)s;
+-- name: site_role
+-- The site and the user's role on it; no row when they have none.
+SELECT p.id, p.name, p.time_zone, r.role, r.rank
+FROM accounts.properties p JOIN accounts.site_roles r ON r.property_id = p.id
+WHERE p.id = %(id)s AND r.user_id = %(user_id)s;
 
 -- name: add_api_key
 INSERT INTO accounts.api_keys (user_id, name, prefix, key_hash)
@@ -147,9 +153,11 @@ DELETE FROM accounts.properties WHERE id = %(id)s AND owner_id = %(owner_id)s RE
 SELECT metrics.purge_property(%(id)s);
 
 -- name: property_settings
-SELECT id, name, domains, time_zone, visitor_id_rotation, ip_handling, retention_days, not_found
-FROM accounts.properties
-WHERE id = %(id)s AND owner_id = %(user_id)s;
+-- For its admins and owner only.
+SELECT p.id, p.name, p.domains, p.time_zone, p.visitor_id_rotation, p.ip_handling, p.retention_days, p.not_found,
+       p.owner_id
+FROM accounts.properties p JOIN accounts.site_roles r ON r.property_id = p.id
+WHERE p.id = %(id)s AND r.user_id = %(user_id)s AND r.rank >= 2;
 
 -- name: set_preferences
 UPDATE accounts.users SET default_period = %(period)s, week_start = %(week_start)s WHERE id = %(id)s;
@@ -246,21 +254,22 @@ SELECT count(*) FROM accounts.trusted_browsers WHERE user_id = %(user_id)s AND e
 DELETE FROM accounts.trusted_browsers WHERE user_id = %(user_id)s;
 
 -- name: add_shared_link
--- A link on a property the user owns; nothing for anyone else's.
+-- A link on a site the user is an admin or the owner of; nothing for anyone else.
 INSERT INTO accounts.shared_links (property_id, token, name, password_hash, panels, embed_origins)
-SELECT p.id, %(token)s, %(name)s, %(password_hash)s, %(panels)s, %(embed_origins)s
-FROM accounts.properties p WHERE p.id = %(property_id)s AND p.owner_id = %(user_id)s
+SELECT r.property_id, %(token)s, %(name)s, %(password_hash)s, %(panels)s, %(embed_origins)s
+FROM accounts.site_roles r WHERE r.property_id = %(property_id)s AND r.user_id = %(user_id)s AND r.rank >= 2
 RETURNING id;
 
 -- name: shared_links
 SELECT l.id, l.token, l.name, l.password_hash IS NOT NULL, l.panels, l.embed_origins, l.created_at
-FROM accounts.shared_links l JOIN accounts.properties p ON p.id = l.property_id
-WHERE l.property_id = %(property_id)s AND p.owner_id = %(user_id)s
+FROM accounts.shared_links l JOIN accounts.site_roles r ON r.property_id = l.property_id
+WHERE l.property_id = %(property_id)s AND r.user_id = %(user_id)s AND r.rank >= 2
 ORDER BY l.created_at, l.id;
 
 -- name: revoke_shared_link
-DELETE FROM accounts.shared_links l USING accounts.properties p
-WHERE l.id = %(id)s AND l.property_id = %(property_id)s AND p.id = l.property_id AND p.owner_id = %(user_id)s
+DELETE FROM accounts.shared_links l USING accounts.site_roles r
+WHERE l.id = %(id)s AND l.property_id = %(property_id)s AND r.property_id = l.property_id
+  AND r.user_id = %(user_id)s AND r.rank >= 2
 RETURNING l.id;
 
 -- name: shared_link
@@ -274,7 +283,8 @@ WHERE l.token = %(token)s AND u.disabled_at IS NULL;
 
 -- name: add_annotation
 INSERT INTO accounts.annotations (property_id, day, note)
-SELECT p.id, %(day)s, %(note)s FROM accounts.properties p WHERE p.id = %(property_id)s AND p.owner_id = %(user_id)s
+SELECT r.property_id, %(day)s, %(note)s
+FROM accounts.site_roles r WHERE r.property_id = %(property_id)s AND r.user_id = %(user_id)s AND r.rank >= 2
 RETURNING id;
 
 -- name: annotations
@@ -284,8 +294,9 @@ WHERE property_id = %(property_id)s AND day BETWEEN %(first)s AND %(last)s
 ORDER BY day, id;
 
 -- name: delete_annotation
-DELETE FROM accounts.annotations a USING accounts.properties p
-WHERE a.id = %(id)s AND a.property_id = %(property_id)s AND p.id = a.property_id AND p.owner_id = %(user_id)s
+DELETE FROM accounts.annotations a USING accounts.site_roles r
+WHERE a.id = %(id)s AND a.property_id = %(property_id)s AND r.property_id = a.property_id
+  AND r.user_id = %(user_id)s AND r.rank >= 2
 RETURNING a.id;
 
 -- name: list_sessions
@@ -318,3 +329,72 @@ WHERE c.token_hash = %(token_hash)s AND c.used_at IS NULL AND c.expires_at > now
 UPDATE accounts.email_changes SET used_at = now()
 WHERE token_hash = %(token_hash)s AND used_at IS NULL AND expires_at > now()
 RETURNING user_id, new_email;
+
+-- name: site_people
+-- A site's owner and members (sql/migrations/0009_teams.sql), the owner first.
+SELECT u.id, u.email, r.role, r.rank
+FROM accounts.site_roles r JOIN accounts.users u ON u.id = r.user_id
+WHERE r.property_id = %(property_id)s
+ORDER BY r.rank DESC, lower(u.email);
+
+-- name: site_invitations
+SELECT id, email, role, expires_at FROM accounts.invitations
+WHERE property_id = %(property_id)s AND expires_at > now()
+ORDER BY created_at, id;
+
+-- name: invite
+-- One live invitation per site and address: a newer one replaces the older, role and all.
+INSERT INTO accounts.invitations (token_hash, property_id, email, role, invited_by, expires_at)
+VALUES (%(token_hash)s, %(property_id)s, %(email)s, %(role)s, %(invited_by)s, now() + %(lifetime)s)
+ON CONFLICT (property_id, lower(email)) DO UPDATE
+SET token_hash = EXCLUDED.token_hash, role = EXCLUDED.role, invited_by = EXCLUDED.invited_by,
+    created_at = now(), expires_at = EXCLUDED.expires_at;
+
+-- name: has_role
+-- Whether the account with this address already has a role on the site.
+SELECT EXISTS (SELECT 1 FROM accounts.site_roles r JOIN accounts.users u ON u.id = r.user_id
+               WHERE r.property_id = %(property_id)s AND lower(u.email) = lower(%(email)s));
+
+-- name: live_invitation
+-- A live invitation with its site, and the account its address already has, if any.
+SELECT i.email, i.role, p.id, p.name, (SELECT u.id FROM accounts.users u WHERE lower(u.email) = lower(i.email))
+FROM accounts.invitations i JOIN accounts.properties p ON p.id = i.property_id
+WHERE i.token_hash = %(token_hash)s AND i.expires_at > now();
+
+-- name: claim_invitation
+DELETE FROM accounts.invitations WHERE token_hash = %(token_hash)s AND expires_at > now()
+RETURNING property_id, email, role;
+
+-- name: add_member
+-- The owner never becomes a member of their own site; a member keeps the higher of two roles.
+INSERT INTO accounts.members (property_id, user_id, role)
+SELECT p.id, %(user_id)s, %(role)s FROM accounts.properties p WHERE p.id = %(property_id)s AND p.owner_id <> %(user_id)s
+ON CONFLICT (property_id, user_id) DO UPDATE
+SET role = CASE WHEN 'admin' IN (members.role, EXCLUDED.role) THEN 'admin' ELSE 'viewer' END;
+
+-- name: set_member_role
+UPDATE accounts.members SET role = %(role)s WHERE property_id = %(property_id)s AND user_id = %(user_id)s
+RETURNING user_id;
+
+-- name: remove_member
+DELETE FROM accounts.members WHERE property_id = %(property_id)s AND user_id = %(user_id)s RETURNING user_id;
+
+-- name: revoke_invitation
+DELETE FROM accounts.invitations WHERE id = %(id)s AND property_id = %(property_id)s RETURNING id;
+
+-- name: transfer_property
+-- The heir leaves the members and becomes the owner; the old owner stays on as an admin. Every
+-- step names the current owner, so nothing happens unless they asked.
+WITH heir AS (
+    DELETE FROM accounts.members m USING accounts.properties p
+    WHERE m.property_id = %(property_id)s AND m.user_id = %(heir)s AND p.id = m.property_id
+      AND p.owner_id = %(owner_id)s
+    RETURNING m.user_id
+), moved AS (
+    UPDATE accounts.properties SET owner_id = (SELECT user_id FROM heir)
+    WHERE id = %(property_id)s AND owner_id = %(owner_id)s AND EXISTS (SELECT 1 FROM heir)
+    RETURNING id
+)
+INSERT INTO accounts.members (property_id, user_id, role)
+SELECT id, %(owner_id)s, 'admin' FROM moved
+RETURNING property_id;

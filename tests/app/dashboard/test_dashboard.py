@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from app.accounts import annotations, api_keys, properties, sharing, users
+from app.accounts import annotations, api_keys, members, properties, sharing, users
 from app.reports import goals
 from app.main import create_app
 
@@ -108,7 +108,8 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
     note = annotations.add(admin, owner_id(admin), property_id, date(2026, 11, 3), "Deploy")
     values = {"property_id": property_id, "panel": "sources", "dimension": "channel", "name": "signup",
               "visitor_id": visitor_key(client, base), "goal_id": goal, "funnel_id": funnel, "item_id": goal,
-              "kind": "goal", "link_id": link, "note_id": note, "annotation_id": note}
+              "kind": "goal", "link_id": link, "note_id": note, "annotation_id": note, "member_id": owner_id(admin),
+              "invitation_id": 1}
     stranger_key = api_keys.create(admin, users.id_for(admin, "stranger@example.com"), "probe")
     with httpx.Client(base_url=client.base_url) as stranger:
         log_in(stranger, "stranger@example.com", "another long passphrase")
@@ -134,9 +135,9 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
 
 
 # What a visitor without a session may use: logging in (with its code step), signing up,
-# resetting a password, confirming a new address from its mailed link, shared links, and the
-# API, which answers to keys.
-PUBLIC = ("/login", "/signup", "/password/", "/api/", "/logout", "/share/", "/account/email/confirm/")
+# resetting a password, confirming a new address or an invitation from its mailed link, shared
+# links, and the API, which answers to keys.
+PUBLIC = ("/login", "/signup", "/password/", "/api/", "/logout", "/share/", "/account/email/confirm/", "/invitations/")
 
 
 def test_every_other_route_sends_a_stranger_to_log_in(dashboard, property_id):
@@ -145,7 +146,8 @@ def test_every_other_route_sends_a_stranger_to_log_in(dashboard, property_id):
               if not path.startswith(PUBLIC) for method in operations]
     assert ("POST", "/account/2fa/disable") in routes and len(routes) >= 30
     values = {"property_id": property_id, "panel": "sources", "dimension": "channel", "visitor_id": "0" * 16,
-              "kind": "goal", "item_id": 1, "key_id": 1, "link_id": 1, "note_id": 1, "session_id": 1}
+              "kind": "goal", "item_id": 1, "key_id": 1, "link_id": 1, "note_id": 1, "session_id": 1, "member_id": 1,
+              "invitation_id": 1}
     with httpx.Client(base_url=client.base_url) as stranger:
         token = re.search(r'name="csrf_token" value="([^"]+)"', stranger.get("/login").text).group(1)
         for method, path in routes:
@@ -156,6 +158,82 @@ def test_every_other_route_sends_a_stranger_to_log_in(dashboard, property_id):
 
 def owner_id(admin):
     return users.id_for(admin, "owner@example.com")
+
+
+# The least role each route about a site needs (sql/migrations/0009_teams.sql): viewers read,
+# admins change, the owner alone deletes and transfers. Every such route must be listed.
+V, A, O = "viewer", "admin", "owner"
+NEEDS = {
+    ("GET", "/properties/{property_id}"): V, ("GET", "/properties/{property_id}/panels/{panel}/{dimension}"): V,
+    ("GET", "/properties/{property_id}/events/{dimension}"): V, ("GET", "/properties/{property_id}/conversions"): V,
+    ("GET", "/properties/{property_id}/funnel-report"): V,
+    ("GET", "/properties/{property_id}/export/{dimension}.csv"): V, ("GET", "/properties/{property_id}/visitors"): V,
+    ("GET", "/properties/{property_id}/visitors/{visitor_id}"): V, ("GET", "/properties/{property_id}/realtime"): V,
+    ("GET", "/properties/{property_id}/setup"): V, ("GET", "/properties/{property_id}/members"): V,
+    ("POST", "/properties/{property_id}/leave"): V,
+    ("GET", "/properties/{property_id}/settings"): A, ("POST", "/properties/{property_id}/settings"): A,
+    ("GET", "/properties/{property_id}/goals"): A, ("POST", "/properties/{property_id}/goals"): A,
+    ("POST", "/properties/{property_id}/funnels"): A, ("POST", "/properties/{property_id}/{kind}s/{item_id}/delete"): A,
+    ("GET", "/properties/{property_id}/sharing"): A, ("POST", "/properties/{property_id}/sharing"): A,
+    ("POST", "/properties/{property_id}/sharing/{link_id}/revoke"): A, ("POST", "/properties/{property_id}/notes"): A,
+    ("POST", "/properties/{property_id}/notes/{note_id}/remove"): A, ("POST", "/properties/{property_id}/members"): A,
+    ("POST", "/properties/{property_id}/members/{member_id}/role"): A,
+    ("POST", "/properties/{property_id}/members/{member_id}/remove"): A,
+    ("POST", "/properties/{property_id}/invitations/{invitation_id}/revoke"): A,
+    ("POST", "/properties/{property_id}/delete"): O, ("POST", "/properties/{property_id}/transfer"): O,
+    **{("GET", f"/api/v1/properties/{{property_id}}/{tail}"): V for tail in (
+        "summary", "timeseries", "breakdown/{dimension}", "visitors", "visitors/{visitor_id}", "events",
+        "events/{name}/properties", "goals", "goals/{goal_id}", "funnels", "funnels/{funnel_id}", "annotations",
+        "realtime")},
+    **{(method, f"/api/v1/properties/{{property_id}}/{tail}"): A for method, tail in (
+        ("POST", "goals"), ("POST", "funnels"), ("POST", "annotations"), ("DELETE", "goals/{goal_id}"),
+        ("DELETE", "funnels/{funnel_id}"), ("DELETE", "annotations/{annotation_id}"))},
+}
+RANKS = {V: 1, A: 2, O: 3}
+
+
+def test_every_route_checks_the_role(settings, admin, dashboard, property_id):
+    """A viewer and an admin of the site walk every route about it: below the role a route needs
+    they get 403, at or above it they get through (whatever the route then says of its input)."""
+    client, base = dashboard
+    routes = {(method.upper(), path) for path, operations in client.get("/api/v1/openapi.json").json()["paths"].items()
+              if "{property_id}" in path for method in operations}
+    assert routes == set(NEEDS)
+    site = admin.execute("SELECT id FROM accounts.properties WHERE id = %s", (property_id,)).fetchone()[0]
+    people = {role: users.add(admin, f"{role}@example.com", "a long enough passphrase") for role in (V, A)}
+    for role, person in people.items():
+        admin.execute("INSERT INTO accounts.members (property_id, user_id, role) VALUES (%s, %s, %s)", (site, person, role))
+    values = {"property_id": site, "panel": "sources", "dimension": "channel", "name": "signup",
+              "visitor_id": visitor_key(client, base), "kind": "goal", "member_id": people[V],
+              "invitation_id": members.invite(admin, site, "new@example.com", V, owner_id(admin)) and 1,
+              "goal_id": goals.add(admin, owner_id(admin), site, "Signup", {"event": "signup", "props": {}}),
+              "funnel_id": goals.add_funnel(admin, owner_id(admin), site, "Buy", [{"page": "/"}, {"page": "/buy"}]),
+              "note_id": annotations.add(admin, owner_id(admin), site, date(2026, 11, 3), "Deploy")}
+    values.update(item_id=values["goal_id"], annotation_id=values["note_id"],
+                  link_id=sharing.create(admin, owner_id(admin), site, "Client", "", ["pages"], None) and 1)
+    leaving_last = sorted(NEEDS, key=lambda route: route[1].endswith("/leave"))
+    for role, person in people.items():
+        key = api_keys.create(admin, person, "mine")
+        with httpx.Client(base_url=client.base_url) as member:
+            log_in(member, f"{role}@example.com", "a long enough passphrase")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', member.get("/account").text).group(1)
+            for method, path in leaving_last:
+                response = _walk(member, method, path.format(**values), key, token)
+                denied = RANKS[NEEDS[method, path]] > RANKS[role]
+                assert (response.status_code == 403) == denied, (role, method, path, response.status_code)
+                assert "no such property" not in response.text, (role, method, path)
+    assert admin.execute("SELECT owner_id FROM accounts.properties WHERE id = %s", (site,)).fetchone()[0] == owner_id(admin)
+
+
+def _walk(client, method, url, key, token):
+    api = url.startswith("/api/")
+    return client.request(
+        method, f"{url}?{RANGE}", headers={"Authorization": f"Bearer {key}"} if api else None,
+        json={"name": "Mine", "page": "/x", "steps": [{"page": "/"}, {"page": "/x"}], "date": "2026-11-03",
+              "note": "Mine"} if api and method == "POST" else None,
+        data={"csrf_token": token, "confirm": "Example", "name": "Mine", "page": "/x", "steps": "/\n/x",
+              "day": "2026-11-03", "note": "Mine", "role": "admin", "email": "x@example.com", "heir": 1}
+        if method == "POST" and not api else None)
 
 
 def test_bad_parameters_get_a_422_with_the_reason(dashboard):
