@@ -25,6 +25,7 @@ from app import health
 from app.accounts import account as account_routes
 from app.accounts import annotations as annotation_routes
 from app.accounts import email_change as email_change_routes
+from app.accounts import email_reports as email_report_routes
 from app.accounts import members as members_routes
 from app.accounts import reset as reset_routes
 from app.accounts import routes as accounts_routes
@@ -120,6 +121,7 @@ def _dashboard(settings: Settings, collector: collect_routes.Collector) -> FastA
     app.include_router(goals_routes.router(web))
     app.include_router(sharing_routes.router(web))
     app.include_router(members_routes.router(web))
+    app.include_router(email_report_routes.router(web))
     app.include_router(annotation_routes.router(web))
     app.include_router(email_change_routes.router(web))
     app.include_router(shared_routes.router(web))

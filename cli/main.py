@@ -84,7 +84,18 @@ Examples:
   parcours apikey list --user owner@example.com
   parcours apikey revoke --user owner@example.com 3
 """)
+reports_app = typer.Typer(no_args_is_help=True, help="""
+Email reports: each site's weekly (Monday) and monthly (1st) summary, at 08:00 in its zone, to
+the members of its team who asked for one on its Team page.
+
+Examples:
+
+\b
+  parcours reports send                      # mail what is due now; run it every few minutes
+  PARCOURS_CLOCK=2026-11-30T02:15Z parcours reports send   # as if it were then
+""")
 app.add_typer(db_app, name="db")
+app.add_typer(reports_app, name="reports")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(user_app, name="user")
 app.add_typer(property_app, name="property")
@@ -165,6 +176,19 @@ def db_schema(ctx: typer.Context):
 
     with _admin(ctx.obj) as conn:
         typer.echo(schema.describe(conn), nl=False)
+
+
+@reports_app.command("send")
+def reports_send(ctx: typer.Context):
+    """Mail every report that is due and not sent yet (each period once; a report the mail
+    provider refused is tried again on the next run)."""
+    from app.accounts import email_reports
+
+    settings: Settings = ctx.obj
+    if not settings.smtp_host or not settings.public_url:
+        _fail("email reports need PARCOURS_SMTP_HOST and PARCOURS_PUBLIC_URL (their links): nothing sent")
+    with psycopg.connect(settings.role_conninfo("web"), autocommit=True, connect_timeout=5) as conn:
+        typer.echo(f"sent {email_reports.send_due(conn, settings, settings.now())} email reports")
 
 
 @app.command("doctor")

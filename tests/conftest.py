@@ -274,14 +274,16 @@ class Inbox:
     """A local SMTP server's mailbox: the stand-in for the mail provider."""
 
     def __init__(self):
-        self.messages = []
+        self.messages = []  # (recipients, the text part)
+        self.mails = []  # the messages whole, headers and parts
         self.open = threading.Event()  # cleared: the provider stalls before taking a message
         self.open.set()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         await asyncio.get_running_loop().run_in_executor(None, self.open.wait, 30)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.rcpt_tos, message.get_content()))
+        self.messages.append((envelope.rcpt_tos, message.get_body(preferencelist=("plain",)).get_content()))
+        self.mails.append(message)
         return "250 OK"
 
     def link(self, path: str = "/password/reset/") -> str:

@@ -37,13 +37,19 @@ def send_all_after(response: Response, settings: Settings, messages: list[tuple[
     response.background = BackgroundTask(lambda: [send(settings, *message) for message in messages])
 
 
-def send(settings: Settings, to: str, subject: str, body: str) -> None:
+def send(settings: Settings, to: str, subject: str, body: str, html: str | None = None,
+         headers: dict[str, str] | None = None) -> bool:
+    """Whether the provider took the message. `html`, if any, is an alternative to the text."""
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = settings.smtp_from, to, subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     if not settings.smtp_host:
         log.warning("no SMTP host configured; mail to %s not sent:\n%s", to, body)
-        return
+        return False
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
             if settings.smtp_starttls:
@@ -53,3 +59,5 @@ def send(settings: Settings, to: str, subject: str, body: str) -> None:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         log.error("mail to %s not sent: %s", to, error)
+        return False
+    return True

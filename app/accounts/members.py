@@ -20,7 +20,7 @@ import psycopg
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from app.accounts import csrf, mail, sessions, users
+from app.accounts import csrf, email_reports, mail, sessions, users
 from app.web import Web
 from parcours import queries
 from parcours.errors import ParcoursError
@@ -117,7 +117,9 @@ def router(web: Web) -> APIRouter:
     def page(request: Request, user: dict, site: dict, status: int = 200, **notes):
         with web.pool.connection() as conn:
             context = {"user": user, "site": site, "people": people(conn, site["id"]), "error": None, "sent": None,
-                       "invitations": pending(conn, site["id"]) if site["role"] != "viewer" else [], **notes}
+                       "invitations": pending(conn, site["id"]) if site["role"] != "viewer" else [],
+                       "reports": email_reports.chosen(conn, site["id"], user["id"]), "kinds": email_reports.KINDS,
+                       **notes}
         return web.render(request, "members.html", context, status=status)
 
     def back(property_id: str) -> RedirectResponse:

@@ -377,6 +377,12 @@ UPDATE accounts.members SET role = %(role)s WHERE property_id = %(property_id)s 
 RETURNING user_id;
 
 -- name: remove_member
+-- Their email reports of the site stop too.
+WITH reports AS (
+    DELETE FROM accounts.email_reports r USING accounts.members m
+    WHERE r.property_id = %(property_id)s AND r.user_id = %(user_id)s
+      AND m.property_id = r.property_id AND m.user_id = r.user_id
+)
 DELETE FROM accounts.members WHERE property_id = %(property_id)s AND user_id = %(user_id)s RETURNING user_id;
 
 -- name: revoke_invitation
@@ -398,3 +404,38 @@ WITH heir AS (
 INSERT INTO accounts.members (property_id, user_id, role)
 SELECT id, %(owner_id)s, 'admin' FROM moved
 RETURNING property_id;
+
+-- name: email_reports_of
+SELECT kind FROM accounts.email_reports WHERE property_id = %(property_id)s AND user_id = %(user_id)s;
+
+-- name: subscribe_email_report
+INSERT INTO accounts.email_reports (property_id, user_id, kind, token, sent_for)
+VALUES (%(property_id)s, %(user_id)s, %(kind)s, %(token)s, %(sent_for)s)
+ON CONFLICT (property_id, user_id, kind) DO NOTHING;
+
+-- name: unsubscribe_email_reports
+-- The kinds not asked for any more.
+DELETE FROM accounts.email_reports
+WHERE property_id = %(property_id)s AND user_id = %(user_id)s AND kind <> ALL (%(kinds)s::text[]);
+
+-- name: email_report_by_token
+SELECT r.kind, p.name, u.email
+FROM accounts.email_reports r JOIN accounts.properties p ON p.id = r.property_id JOIN accounts.users u ON u.id = r.user_id
+WHERE r.token = %(token)s;
+
+-- name: unsubscribe_by_token
+DELETE FROM accounts.email_reports WHERE token = %(token)s RETURNING kind;
+
+-- name: email_reports
+-- Every report that may be due: its reader still on the site's team, their account enabled.
+SELECT r.property_id, r.user_id, r.kind, r.token, r.sent_for, p.name, p.time_zone, u.email
+FROM accounts.email_reports r
+JOIN accounts.site_roles s ON s.property_id = r.property_id AND s.user_id = r.user_id
+JOIN accounts.properties p ON p.id = r.property_id
+JOIN accounts.users u ON u.id = r.user_id
+WHERE u.disabled_at IS NULL
+ORDER BY r.property_id, r.kind, r.user_id;
+
+-- name: email_report_sent
+UPDATE accounts.email_reports SET sent_for = %(sent_for)s
+WHERE property_id = %(property_id)s AND user_id = %(user_id)s AND kind = %(kind)s AND sent_for < %(sent_for)s;

@@ -135,9 +135,10 @@ def test_every_route_is_404_for_someone_else(settings, admin, dashboard, propert
 
 
 # What a visitor without a session may use: logging in (with its code step), signing up,
-# resetting a password, confirming a new address or an invitation from its mailed link, shared
-# links, and the API, which answers to keys.
-PUBLIC = ("/login", "/signup", "/password/", "/api/", "/logout", "/share/", "/account/email/confirm/", "/invitations/")
+# resetting a password, confirming a new address or an invitation from its mailed link, stopping
+# an email report from its link, shared links, and the API, which answers to keys.
+PUBLIC = ("/login", "/signup", "/password/", "/api/", "/logout", "/share/", "/account/email/confirm/", "/invitations/",
+          "/email-reports/unsubscribe/")
 
 
 def test_every_other_route_sends_a_stranger_to_log_in(dashboard, property_id):
@@ -170,7 +171,7 @@ NEEDS = {
     ("GET", "/properties/{property_id}/export/{dimension}.csv"): V, ("GET", "/properties/{property_id}/visitors"): V,
     ("GET", "/properties/{property_id}/visitors/{visitor_id}"): V, ("GET", "/properties/{property_id}/realtime"): V,
     ("GET", "/properties/{property_id}/setup"): V, ("GET", "/properties/{property_id}/members"): V,
-    ("POST", "/properties/{property_id}/leave"): V,
+    ("POST", "/properties/{property_id}/leave"): V, ("POST", "/properties/{property_id}/email-reports"): V,
     ("GET", "/properties/{property_id}/settings"): A, ("POST", "/properties/{property_id}/settings"): A,
     ("GET", "/properties/{property_id}/goals"): A, ("POST", "/properties/{property_id}/goals"): A,
     ("POST", "/properties/{property_id}/funnels"): A, ("POST", "/properties/{property_id}/{kind}s/{item_id}/delete"): A,
@@ -232,7 +233,7 @@ def _walk(client, method, url, key, token):
         json={"name": "Mine", "page": "/x", "steps": [{"page": "/"}, {"page": "/x"}], "date": "2026-11-03",
               "note": "Mine"} if api and method == "POST" else None,
         data={"csrf_token": token, "confirm": "Example", "name": "Mine", "page": "/x", "steps": "/\n/x",
-              "day": "2026-11-03", "note": "Mine", "role": "admin", "email": "x@example.com", "heir": 1}
+              "day": "2026-11-03", "note": "Mine", "role": "admin", "email": "x@example.com", "heir": 1, "kinds": "week"}
         if method == "POST" and not api else None)
 
 
