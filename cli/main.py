@@ -13,7 +13,7 @@ import psycopg
 import pydantic
 import typer
 
-from cli import cluster, doctor, exposure
+from cli import cluster, doctor, exposure, imports
 from parcours import engines, migrations, queries
 from parcours.errors import ParcoursError
 from parcours.settings import Settings, load_settings
@@ -34,6 +34,7 @@ Examples:
   parcours user list                        # users; also add, password, disable, enable
   parcours property list                    # sites; also add, edit, delete
   parcours export SITE --from 2026-11-01 --to 2026-11-30 --what sessions --format ndjson
+  parcours import logs --site SITE /var/log/nginx/access.log*   # history from access logs
   parcours backup && parcours restore FILE --database parcours_restored
 """)
 db_app = typer.Typer(no_args_is_help=True, help="""
@@ -96,6 +97,7 @@ Examples:
 """)
 app.add_typer(db_app, name="db")
 app.add_typer(reports_app, name="reports")
+app.add_typer(imports.import_app, name="import")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(user_app, name="user")
 app.add_typer(property_app, name="property")

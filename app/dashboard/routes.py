@@ -197,8 +197,11 @@ def property_report(web: Web, request: Request, chosen: View, interval: str | No
                                    "metric": None if metric == "visitors" else metric})
     defined = _goals_of(web, chosen)
     summary, series, chart = _report(web, chosen, interval, metric, _chart_goal(metric, defined))
+    period = chosen.query.period
     with web.pool.connection() as conn:
-        notes = annotations.listed(conn, chosen.property["id"], chosen.query.period.first, chosen.query.period.last)
+        notes = annotations.listed(conn, chosen.property["id"], period.first, period.last)
+        imported = conn.execute(queries.load("accounts")["imported_ranges"],
+                                {"property_id": chosen.property["id"], "lo": period.lo, "hi": period.hi}).fetchone()
     context = {"user": None if chosen.shared else chosen.property["user"], "property": chosen.property,
                "view": chosen, "summary": summary,
                "series": series, "chart": chart, "metric": metric, "metric_kind": METRIC_KINDS.get(metric, "count"),
@@ -207,6 +210,7 @@ def property_report(web: Web, request: Request, chosen: View, interval: str | No
                "periods": periods.PERIODS[:-1], "filters": filters.expressions(chosen.query.filters),
                "rules": _rules(chosen.query.filters), "dimensions": filters.DIMENSIONS, "notes": notes,
                "marks": charts.marks(chart.points, [row["starts"] for row in series], notes),
+               "imported": imported and [moment.astimezone(ZoneInfo(period.time_zone)).date() for moment in imported],
                "today": web.settings.now().astimezone(ZoneInfo(chosen.property["time_zone"])).date()}
     return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
 

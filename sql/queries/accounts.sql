@@ -439,3 +439,13 @@ ORDER BY r.property_id, r.kind, r.user_id;
 -- name: email_report_sent
 UPDATE accounts.email_reports SET sent_for = %(sent_for)s
 WHERE property_id = %(property_id)s AND user_id = %(user_id)s AND kind = %(kind)s AND sent_for < %(sent_for)s;
+
+-- name: add_import
+INSERT INTO accounts.imports (property_id, source, name, first_at, last_at, events)
+VALUES (%(property_id)s, %(source)s, %(name)s, %(first_at)s, %(last_at)s, %(events)s);
+
+-- name: imported_ranges
+-- The span of a site's imports from access logs that overlap [lo, hi).
+SELECT min(first_at), max(last_at) FROM accounts.imports
+WHERE property_id = %(property_id)s AND source = 'logs' AND first_at < %(hi)s AND last_at >= %(lo)s
+HAVING count(*) > 0;

@@ -130,3 +130,11 @@ INSERT INTO parcours.stale_rollups (lo, hi) VALUES (%(lo)s, %(hi)s);
 -- The span of every range awaiting a refresh, cleared in the caller's transaction.
 WITH taken AS (DELETE FROM parcours.stale_rollups RETURNING lo, hi)
 SELECT min(lo), max(hi) FROM taken;
+
+-- name: lock_free
+-- Whether no worker holds the lock (try_lock), without keeping it.
+SELECT CASE WHEN pg_try_advisory_lock(hashtext('parcours.worker'))
+            THEN pg_advisory_unlock(hashtext('parcours.worker')) ELSE false END;
+
+-- name: segment_loaded
+SELECT lines, events, complete FROM parcours.loaded_segments WHERE name = %(name)s;

@@ -1,0 +1,145 @@
+"""`parcours import`: history from outside into a site, through the worker (worker/imports.py),
+with a progress line while it reads and loads, and a summary of every line at the end."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import typer
+
+from parcours import queries
+from parcours.errors import ParcoursError
+from parcours.settings import Settings
+
+import_app = typer.Typer(no_args_is_help=True, help="""
+Import history from elsewhere into a site.
+
+Examples:
+
+\b
+  parcours import logs --site k3x9q2m7ab /var/log/nginx/access.log*     # plain or .gz, any order
+  parcours import logs --site k3x9q2m7ab --dry-run access.log           # count; write nothing
+  parcours import logs --site k3x9q2m7ab --format '$remote_addr [$time_iso8601] "$request" $status "$http_user_agent"' app.log
+  parcours import logs --site k3x9q2m7ab --status 200-299 --status 304 --method GET --method HEAD access.log
+""")
+
+
+class ProgressLine:
+    """Rate and time left on one line of stderr, redrawn at most twice a second (a line every
+    ten seconds when stderr is not a terminal)."""
+
+    def __init__(self) -> None:
+        self.stage, self.started, self.shown = "", time.monotonic(), 0.0
+        self.terminal = sys.stderr.isatty()
+
+    def show(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.started = stage, now
+        if now - self.shown < (0.5 if self.terminal else 10):
+            return
+        self.shown = now
+        rate = done / max(now - self.started, 1e-6)
+        left = f", {(total - done) / rate:,.0f} s left" if rate and total > done else ""
+        share = f" {100 * done / total:.0f} %" if total else ""
+        start = "\r" if self.terminal else ""
+        typer.echo(f"{start}{stage}:{share} {done:,}/{total:,} lines, {rate:,.0f}/s{left}  ", err=True,
+                   nl=not self.terminal)
+
+    def close(self) -> None:
+        if self.terminal and self.shown:
+            typer.echo("", err=True)
+
+
+def statuses(values: list[str]) -> frozenset[int]:
+    """200, 304 or ranges such as 200-299."""
+    found = set()
+    for value in values:
+        low, _, high = value.partition("-")
+        if not low.isdigit() or (high and not high.isdigit()):
+            raise typer.BadParameter(f"{value!r} is not a status or a range such as 200-299")
+        found |= set(range(int(low), int(high or low) + 1))
+    return frozenset(found)
+
+
+@import_app.command("logs")
+def logs(ctx: typer.Context,
+         files: list[Path] = typer.Argument(..., help="Access logs, plain or gzip, in any order."),
+         site: str = typer.Option(..., help="The site's id (parcours property list)."),
+         log_format: str = typer.Option("combined", "--format",
+                                        help="combined (nginx's default, Apache's combined), common, or an nginx log_format string."),
+         url: str = typer.Option("", help="Scheme and host of the pages (default: https:// and the site's first domain)."),
+         method: list[str] = typer.Option(["GET"], help="Methods that count as a page view (repeat for more)."),
+         status: list[str] = typer.Option(["200-299", "304"], help="Statuses that count (repeat; ranges allowed)."),
+         include_static: bool = typer.Option(False, help="Count requests for assets (.css, .js, images, fonts…) too."),
+         forwarded_for: bool = typer.Option(False, help="Take the client from $http_x_forwarded_for when logged."),
+         dry_run: bool = typer.Option(False, help="Read and count everything; import nothing.")):
+    """Import page views from nginx or Apache access logs. Each request for a page becomes a
+    page view, with visitor ids, bots, sources and sessions made as for live traffic; a file
+    imported before adds nothing. Logs have no engagement, scroll or screen size.
+
+    \b
+    Examples:
+      parcours import logs --site k3x9q2m7ab /var/log/nginx/access.log /var/log/nginx/access.log.*.gz
+      parcours import logs --site k3x9q2m7ab --dry-run --url https://www.example.com access.log
+    """
+    from worker import access_logs, imports
+
+    settings: Settings = ctx.obj
+    progress = ProgressLine()
+    try:
+        with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
+            options = access_logs.Options(_base_url(conn, site, url), frozenset(m.upper() for m in method),
+                                          statuses(status), include_static, forwarded_for)
+            done = imports.import_logs(settings, conn, site, files, log_format, options, dry_run,
+                                       imports.Progress(progress.show))
+            _record(conn, site, done, dry_run)
+    except (ParcoursError, access_logs.FormatError) as error:
+        progress.close()
+        typer.echo(f"parcours: {error}", err=True)
+        raise typer.Exit(1) from None
+    except PermissionError as error:
+        progress.close()
+        typer.echo(f"parcours: {error.strerror}: {error.filename} (run the import as the worker's user)", err=True)
+        raise typer.Exit(1) from None
+    progress.close()
+    for found in done:
+        typer.echo(_summary(found, dry_run))
+
+
+def _base_url(conn: psycopg.Connection, site: str, url: str) -> str:
+    row = conn.execute(queries.load("accounts")["property_by_id"], {"id": site}).fetchone()
+    if row is None:
+        raise ParcoursError(f"no site {site!r}; see parcours property list")
+    if url:
+        return url.rstrip("/")
+    if not row[2]:
+        raise ParcoursError(f"the site {row[1]!r} has no domain: say where its pages are with --url https://HOST")
+    return f"https://{row[2][0]}"
+
+
+def _record(conn: psycopg.Connection, site: str, done: list, dry_run: bool) -> None:
+    """Notes the imported ranges, for the dashboard to say their page views have no engagement."""
+    for found in done:
+        if not dry_run and not found.already and found.loaded:
+            conn.execute(queries.load("accounts")["add_import"], {
+                "property_id": site, "source": "logs", "name": found.path.name, "first_at": found.tally.first,
+                "last_at": found.tally.last, "events": found.loaded})
+
+
+def _summary(found, dry_run: bool) -> str:
+    if found.already:
+        return f"{found.path}: imported before; nothing added"
+    tally = found.tally
+    lines = [f"{found.path}: {tally.lines:,} lines read, {tally.events:,} page views "
+             f"({tally.bots:,} by bots){f' from {tally.first:%Y-%m-%d %H:%M} to {tally.last:%Y-%m-%d %H:%M} UTC' if tally.first else ''}"]
+    if tally.skipped:
+        lines.append("  skipped: " + ", ".join(f"{count:,} {reason}" for reason, count in sorted(tally.skipped.items())))
+    if tally.malformed_lines:
+        lines.append("  unreadable lines: " + ", ".join(map(str, tally.malformed_lines))
+                     + (" …" if sum(tally.skipped.get(r, 0) for r in ("malformed", "unloadable")) > len(tally.malformed_lines) else ""))
+    lines.append("  dry run: nothing imported" if dry_run else f"  imported {found.loaded:,} events")
+    return "\n".join(lines)
