@@ -9,8 +9,11 @@ therefore outlast every refresh window over raw events, with a day to spare; set
 anything shorter at start-up, and nothing here refreshes further back than that window.
 
 On the Community edition TimescaleDB's jobs do the work (retention and compression policies,
-set by `parcours db migrate` or `parcours db retention`); on the Apache-2 edition
-`parcours db retention` drops the old chunks when it runs (a daily timer in production).
+set by `parcours db migrate` or `parcours db retention`), but for raw events: Parcours's refresh
+job drops those itself, after it has materialized every range loaded before (history loaded
+for old times would otherwise be dropped before reaching a rollup: sql/migrations/
+0012_history_backfill.sql). On the Apache-2 edition `parcours db retention` drops the old chunks
+when it runs (a daily timer in production); the worker has already refreshed their rollups.
 
 A property may keep its data for less time than the server (its owner's choice, in the site's
 settings): `parcours db retention` then deletes its older rows everywhere, raw and rolled up,
@@ -78,10 +81,14 @@ def set_policies(conn: psycopg.Connection, targets: list[tuple[str, int]]) -> li
     q = queries.load("retention")
     for name, days in targets:
         conn.execute(q["remove_retention_policy"], {"name": name})
-        conn.execute(q["add_retention_policy"], {"name": name, "drop_after": timedelta(days=days)})
+        if name in RAW:
+            conn.execute(q["set_raw_retention"], {"keep": timedelta(days=days)})
+        else:
+            conn.execute(q["add_retention_policy"], {"name": name, "drop_after": timedelta(days=days)})
     for name in RAW:
         conn.execute(q["enable_compression"])
         conn.execute(q["remove_compression_policy"], {"name": name})
         conn.execute(q["add_compression_policy"], {"name": name, "compress_after": COMPRESS_AFTER})
-    return [f"{name}: retention policy, drop after {days} days" for name, days in targets] + \
+    return [f"{name}: {'dropped by the refresh job' if name in RAW else 'retention policy'}, after {days} days"
+            for name, days in targets] + \
         [f"{name}: compression policy, after {COMPRESS_AFTER.days} days" for name in RAW]

@@ -70,7 +70,9 @@ WHERE j.proc_schema = 'parcours' AND j.proc_name = 'refresh_rollups';
 SELECT add_job('parcours.refresh_rollups', %(every)s, config => %(config)s);
 
 -- name: configure_refresh_job
-SELECT alter_job(%(job_id)s, schedule_interval => %(every)s, config => %(config)s);
+-- The rollups are replaced; what else the config holds (the raw retention) stays.
+SELECT alter_job(j.job_id, schedule_interval => %(every)s, config => coalesce(j.config, '{}') || %(config)s)
+FROM timescaledb_information.jobs AS j WHERE j.job_id = %(job_id)s;
 
 -- name: rollup_columns
 -- A rollup's columns in order, each typed as `bigint`, `integer`, `numeric`, `text`..., alike on

@@ -13,6 +13,12 @@ SELECT drop_chunks(%(name)s::regclass, older_than => now() - %(older_than)s::int
 -- name: remove_retention_policy
 SELECT remove_retention_policy(%(name)s::regclass, if_exists => true);
 
+-- name: set_raw_retention
+-- Raw events are dropped by Parcours's refresh job, after it has materialized what was loaded.
+SELECT alter_job(j.job_id, config => j.config || jsonb_build_object('raw_retention', %(keep)s::interval::text))
+FROM timescaledb_information.jobs AS j
+WHERE j.proc_schema = 'parcours' AND j.proc_name = 'refresh_rollups';
+
 -- name: add_retention_policy
 SELECT add_retention_policy(%(name)s::regclass, drop_after => %(drop_after)s::interval);
 
