@@ -13,7 +13,7 @@ import psycopg
 import pydantic
 import typer
 
-from cli import cluster, doctor, exposure, imports
+from cli import cluster, doctor, exposure, imports, visitors
 from parcours import engines, migrations, queries
 from parcours.errors import ParcoursError
 from parcours.settings import Settings, load_settings
@@ -35,6 +35,7 @@ Examples:
   parcours property list                    # sites; also add, edit, delete
   parcours export SITE --from 2026-11-01 --to 2026-11-30 --what sessions --format ndjson
   parcours import logs --site SITE /var/log/nginx/access.log*   # history from access logs
+  parcours visitor delete --site SITE KEY                        # erase a visitor, on request
   parcours backup && parcours restore FILE --database parcours_restored
 """)
 db_app = typer.Typer(no_args_is_help=True, help="""
@@ -98,6 +99,7 @@ Examples:
 app.add_typer(db_app, name="db")
 app.add_typer(reports_app, name="reports")
 app.add_typer(imports.import_app, name="import")
+app.add_typer(visitors.visitor_app, name="visitor")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(user_app, name="user")
 app.add_typer(property_app, name="property")

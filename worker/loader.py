@@ -26,7 +26,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from parcours import engines, queries, spool
-from worker import chains, pipeline, sessionize
+from worker import chains, erasure, pipeline, sessionize
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ class Summary:
     events: int = 0
     quarantined: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    erasures: int = 0
 
 
 @dataclass
@@ -262,5 +263,6 @@ def drain(conn: psycopg.Connection, root: Path, secret: bytes, geo, segments: li
     ctx, summary = context(conn, secret, geo), Summary()
     for segment in spool.sealed_segments(root) if segments is None else sorted(segments, key=lambda p: p.name):
         load_segment(conn, segment, root, ctx, engine, summary, batch_lines)
+    summary.erasures = erasure.carry_out(conn, root, engine)
     engine.drained(conn)
     return summary

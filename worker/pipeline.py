@@ -171,12 +171,12 @@ def visitor_id(event: dict, record: dict, context: Context) -> dict:
     day = ""
     if prop.visitor_id_rotation == "daily":
         day = record["received_at"].astimezone(ZoneInfo(prop.time_zone)).date().isoformat()
-    event["visitor_id"] = _keyed_hash(context.secret, record["event"]["p"], record["ip"], record["user_agent"], day)
+    event["visitor_id"] = keyed_hash(context.secret, record["event"]["p"], record["ip"], record["user_agent"], day)
     return event
 
 
 @functools.lru_cache(maxsize=65536)
-def _keyed_hash(secret: bytes, *parts: str) -> int:
+def keyed_hash(secret: bytes, *parts: str) -> int:
     # Cached: a visitor's page views, pings and scrolls share one id.
     digest = hashlib.blake2b("\0".join(parts).encode(), key=secret, digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)

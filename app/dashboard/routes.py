@@ -16,8 +16,8 @@ from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import annotations
 from app.dashboard import charts
@@ -175,6 +175,20 @@ def router(web: Web) -> APIRouter:
         return web.render(request, "visitor.html", {"user": chosen.property["user"], "property": chosen.property,
                                                     "view": chosen, "visitor": found,
                                                     "tz": ZoneInfo(chosen.property["time_zone"])})
+
+    @routes.post("/properties/{property_id}/visitors/{visitor_id}/erase")
+    def erase_visitor(request: Request, property_id: str, visitor_id: str, csrf_token: str = Form("")):
+        """Queues the visitor's erasure for the worker (worker/erasure.py): within seconds, their
+        rows are gone and the reports recomputed as if they had never visited."""
+        user, site = web.site_form_post(request, csrf_token, property_id, "admin")
+        try:
+            number = stats.visitor_number(visitor_id)
+        except ValueError:
+            raise HTTPException(404, "no such visitor") from None
+        with web.pool.connection() as conn:
+            conn.execute(queries.load("erasure")["request_erasure"],
+                         {"property_id": site["id"], "visitor_ids": [number], "requested_by": user["email"]})
+        return RedirectResponse(f"/properties/{site['id']}?erased=1", status_code=303)
 
     @routes.get("/properties/{property_id}/realtime")
     def realtime(request: Request, property_id: str):

@@ -19,8 +19,9 @@
 -- Proof that no history is lost: a bucket is recomputed only (a) inside the regular window,
 -- which is younger than every dropped chunk, or (b) inside a range loaded since the last run,
 -- whose chunks cannot have been dropped (the drop stops below the oldest range still waiting).
--- One case is left, stated in docs/definitions.md: loading rows into a 15-minute bucket whose
--- earlier raw rows were already dropped recomputes that bucket from the new rows alone.
+-- One case is left, stated in docs/definitions.md: loading rows into a range whose raw events
+-- were already dropped recomputes the one rollup over raw events (metrics.pageviews_15m, for
+-- analysts) from the new rows alone; rollups over sessions and page views keep their rows.
 CREATE OR REPLACE PROCEDURE parcours.refresh_rollups(job_id integer, config jsonb)
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -138,3 +138,15 @@ SELECT CASE WHEN pg_try_advisory_lock(hashtext('parcours.worker'))
 
 -- name: segment_loaded
 SELECT lines, events, complete FROM parcours.loaded_segments WHERE name = %(name)s;
+
+-- name: pending_erasures
+SELECT id, property_id, visitor_ids, requested_by FROM metrics.erasures WHERE done_at IS NULL ORDER BY id;
+
+-- name: erase_visitors
+SELECT * FROM metrics.erase(%(id)s);
+
+-- name: erasure_done
+UPDATE metrics.erasures
+SET done_at = now(), visitor_ids = '{}', events = %(events)s, sessions = %(sessions)s, page_views = %(page_views)s,
+    archive_lines = %(archive_lines)s
+WHERE id = %(id)s;

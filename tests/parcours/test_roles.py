@@ -17,6 +17,8 @@ ALLOWED = [
     ("web", "SELECT count(*) FROM metrics.events"),
     ("web", "SELECT count(*) FROM reports.sessions('abcdef', now() - interval '1 day', now(), false, '{}')"),
     ("web", "SELECT count(*) FROM accounts.users"),
+    # Raw events go only by an erasure request (worker/erasure.py).
+    ("worker", "SELECT * FROM metrics.erase(0)"),
     ("analyst", "SELECT count(*) FROM analytics.page_views"),
 ]
 
@@ -29,6 +31,7 @@ DENIED = [
     ("worker", "DELETE FROM metrics.events"),
     ("web", "INSERT INTO metrics.events (time, property_id, name, visitor_id) VALUES (now(), 'abcdef', 'page_view', 1)"),
     ("web", "DELETE FROM metrics.events"),
+    ("web", "SELECT * FROM metrics.erase(0)"),
     ("web", "DELETE FROM metrics.sessions"),
     ("analyst", "SELECT count(*) FROM metrics.events"),
     ("analyst", "SELECT count(*) FROM metrics.sessions"),

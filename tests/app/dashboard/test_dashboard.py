@@ -181,6 +181,7 @@ NEEDS = {
     ("POST", "/properties/{property_id}/members/{member_id}/role"): A,
     ("POST", "/properties/{property_id}/members/{member_id}/remove"): A,
     ("POST", "/properties/{property_id}/invitations/{invitation_id}/revoke"): A,
+    ("POST", "/properties/{property_id}/visitors/{visitor_id}/erase"): A,
     ("POST", "/properties/{property_id}/delete"): O, ("POST", "/properties/{property_id}/transfer"): O,
     **{("GET", f"/api/v1/properties/{{property_id}}/{tail}"): V for tail in (
         "summary", "timeseries", "breakdown/{dimension}", "visitors", "visitors/{visitor_id}", "events",
@@ -285,3 +286,19 @@ def test_the_geoip_data_s_credit_is_shown_where_its_license_asks(settings, owner
         log_in(client, owner["email"], owner["password"])
         page = client.get(f"/properties/{property_id}").text
     assert (credit in page) if credit else 'class="muted credit"' not in page
+
+
+def test_the_visitor_page_queues_an_erasure_the_worker_carries_out(settings, dashboard, admin, owner):
+    from worker import run
+
+    client, base = dashboard
+    key = visitor_key(client, base)
+    page = client.get(f"{base}/visitors/{key}?{RANGE}").text
+    assert "Erase this visitor" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    queued = client.post(f"{base}/visitors/{key}/erase", data={"csrf_token": token, "sure": "on"})
+    assert (queued.status_code, queued.headers["location"]) == (303, f"{base}?erased=1")
+    assert "erasure is queued" in client.get(queued.headers["location"]).text
+    assert admin.execute("SELECT requested_by, done_at IS NULL FROM metrics.erasures").fetchall() == [(owner["email"], True)]
+    assert run.once(settings).erasures == 1
+    assert client.get(f"{base}/visitors/{key}?{RANGE}").status_code == 404
