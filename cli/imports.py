@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import psycopg
@@ -24,6 +25,7 @@ Examples:
   parcours import logs --site k3x9q2m7ab --dry-run access.log           # count; write nothing
   parcours import logs --site k3x9q2m7ab --format '$remote_addr [$time_iso8601] "$request" $status "$http_user_agent"' app.log
   parcours import logs --site k3x9q2m7ab --status 200-299 --status 304 --method GET --method HEAD access.log
+  parcours import archive --owner owner@example.com blog.zip             # from parcours export --archive
 """)
 
 
@@ -143,3 +145,30 @@ def _summary(found, dry_run: bool) -> str:
                      + (" …" if sum(tally.skipped.get(r, 0) for r in ("malformed", "unloadable")) > len(tally.malformed_lines) else ""))
     lines.append("  dry run: nothing imported" if dry_run else f"  imported {found.loaded:,} events")
     return "\n".join(lines)
+
+
+@import_app.command("archive")
+def archive_command(ctx: typer.Context, source: Path = typer.Argument(..., help="A zip from parcours export --archive."),
+                    owner: str = typer.Option(..., help="The email of the account that will own the site."),
+                    site: str = typer.Option("", help="The new site's id (default: the archive's, if free).")):
+    """Import a site's archive from another Parcours as a new site: settings, goals, funnels,
+    notes and every row, with the rollups recomputed here.
+
+    \b
+    Examples:
+      parcours import archive --owner owner@example.com blog.zip
+    """
+    from app.accounts import users
+    from cli import archive
+
+    settings: Settings = ctx.obj
+    if not source.is_file():
+        typer.echo(f"parcours: no such file: {source}", err=True)
+        raise typer.Exit(1)
+    try:
+        with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
+            new_id = archive.load(conn, source, users.id_for(conn, owner), site or None)
+    except (ParcoursError, zipfile.BadZipFile) as error:
+        typer.echo(f"parcours: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"imported {source} as site {new_id}")

@@ -482,18 +482,36 @@ def apikey_revoke(ctx: typer.Context, key_id: int, user: str = typer.Option(...,
 
 @app.command("export")
 def export_command(ctx: typer.Context, property_id: str,
-                   from_: str = typer.Option(..., "--from", help="First local day, YYYY-MM-DD (the property's zone)."),
-                   to: str = typer.Option(..., help="Last local day, YYYY-MM-DD, included."),
+                   from_: Optional[str] = typer.Option(None, "--from", help="First local day, YYYY-MM-DD (the property's zone)."),
+                   to: Optional[str] = typer.Option(None, help="Last local day, YYYY-MM-DD, included."),
                    what: str = typer.Option("events", help="events (raw, kept for the raw retention) or sessions."),
                    format_: str = typer.Option("csv", "--format", help="csv or ndjson."),
-                   output: Optional[Path] = typer.Option(None, help="File to write (default: standard output).")):
-    """Write a property's raw events or sessions over a range of its local days.
+                   output: Optional[Path] = typer.Option(None, help="File to write (default: standard output)."),
+                   archive: Optional[Path] = typer.Option(None, help="Write the site's complete archive (a zip) here instead.")):
+    """Write a property's raw events or sessions over a range of its local days, or with
+    --archive everything of the site, for `parcours import archive` on another Parcours.
 
     \b
     Examples:
       parcours export k3x9q2m7ab --from 2026-11-01 --to 2026-11-30 > november.csv
       parcours export k3x9q2m7ab --from 2026-01-01 --to 2026-12-31 --what sessions --format ndjson --output 2026.ndjson
+      parcours export k3x9q2m7ab --archive blog.zip
     """
+    if archive is not None:
+        from cli import archive as site_archive
+
+        with _admin(ctx.obj) as conn:
+            manifest = site_archive.export(conn, property_id, archive)
+        typer.echo(f"wrote {archive}: " + ", ".join(f"{f['rows']} rows of {name}" for name, f in manifest["files"].items()
+                                                    if not name.startswith("rollups/")), err=True)
+        return
+    if from_ is None or to is None:
+        raise ParcoursError("say which days with --from and --to, or export everything with --archive FILE.zip")
+    _export_range(ctx.obj, property_id, from_, to, what, format_, output)
+
+
+def _export_range(settings: Settings, property_id: str, from_: str, to: str, what: str, format_: str,
+                  output: Optional[Path]) -> None:
     from datetime import date
 
     from app.reports import periods
@@ -503,7 +521,7 @@ def export_command(ctx: typer.Context, property_id: str,
         first, last = date.fromisoformat(from_), date.fromisoformat(to)
     except ValueError:
         raise ParcoursError(f"--from and --to are dates like 2026-11-01, not {from_!r} and {to!r}") from None
-    with _admin(ctx.obj) as conn:
+    with _admin(settings) as conn:
         row = _property(conn, property_id)
         period = periods.custom(row[3], first, last)
         sink = output.open("w", newline="") if output else sys.stdout
