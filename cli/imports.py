@@ -159,7 +159,7 @@ def archive_command(ctx: typer.Context, source: Path = typer.Argument(..., help=
       parcours import archive --owner owner@example.com blog.zip
     """
     from app.accounts import users
-    from cli import archive
+    from app.accounts import archive
 
     settings: Settings = ctx.obj
     if not source.is_file():

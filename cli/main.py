@@ -498,7 +498,7 @@ def export_command(ctx: typer.Context, property_id: str,
       parcours export k3x9q2m7ab --archive blog.zip
     """
     if archive is not None:
-        from cli import archive as site_archive
+        from app.accounts import archive as site_archive
 
         with _admin(ctx.obj) as conn:
             manifest = site_archive.export(conn, property_id, archive)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
 import zoneinfo
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse
+from starlette.background import BackgroundTask
 
-from app.accounts import csrf, properties
+from app.accounts import archive, csrf, properties
 from app.web import Web, is_htmx
 from parcours import queries
 from parcours.errors import ParcoursError
@@ -78,6 +81,17 @@ def router(web: Web) -> APIRouter:
         except ParcoursError as error:
             return _settings_page(web, request, user, {**current, **form}, str(error), 422)
         return RedirectResponse(f"/properties/{property_id}", status_code=303)
+
+    @routes.get("/properties/{property_id}/archive.zip")
+    def download_archive(request: Request, property_id: str):
+        """The site's complete archive (app/accounts/archive.py), for its admins and owner."""
+        user = web.current_user(request)
+        site = web.site_for(user, property_id, "admin")
+        target = Path(tempfile.mkstemp(suffix=".zip")[1])
+        with web.pool.connection() as conn:
+            archive.export(conn, site["id"], target)
+        return FileResponse(target, media_type="application/zip", filename=f"parcours-{site['id']}.zip",
+                            background=BackgroundTask(target.unlink, missing_ok=True))
 
     @routes.post("/properties/{property_id}/delete")
     def delete(request: Request, property_id: str, confirm: str = Form(""), csrf_token: str = Form("")):

@@ -20,13 +20,10 @@ WHERE table_schema = %(schema)s AND table_name = %(table)s AND is_generated = 'N
 ORDER BY ordinal_position;
 
 -- name: rollups
-SELECT name FROM parcours.rollups
-UNION
-SELECT format('%%I.%%I', view_schema, view_name) FROM timescaledb_information.continuous_aggregates
-ORDER BY 1;
+SELECT metrics.rollup_names();
 
 -- name: schema_version
-SELECT max(name) FROM parcours.migrations WHERE name ~ '^[0-9]{4}_';
+SELECT metrics.schema_version();
 
 -- name: has_migration
 SELECT EXISTS (SELECT 1 FROM parcours.migrations WHERE name = %(name)s);

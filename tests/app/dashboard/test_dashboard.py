@@ -172,7 +172,7 @@ NEEDS = {
     ("GET", "/properties/{property_id}/visitors/{visitor_id}"): V, ("GET", "/properties/{property_id}/realtime"): V,
     ("GET", "/properties/{property_id}/setup"): V, ("GET", "/properties/{property_id}/members"): V,
     ("POST", "/properties/{property_id}/leave"): V, ("POST", "/properties/{property_id}/email-reports"): V,
-    ("GET", "/properties/{property_id}/settings"): A, ("POST", "/properties/{property_id}/settings"): A,
+    ("GET", "/properties/{property_id}/settings"): A, ("GET", "/properties/{property_id}/archive.zip"): A, ("POST", "/properties/{property_id}/settings"): A,
     ("GET", "/properties/{property_id}/goals"): A, ("POST", "/properties/{property_id}/goals"): A,
     ("POST", "/properties/{property_id}/funnels"): A, ("POST", "/properties/{property_id}/{kind}s/{item_id}/delete"): A,
     ("GET", "/properties/{property_id}/sharing"): A, ("POST", "/properties/{property_id}/sharing"): A,

@@ -78,3 +78,25 @@ def test_a_damaged_or_foreign_archive_is_refused(cli, admin, archived, tmp_path,
     done = cli("import", "archive", "--owner", "other@example.com", str(broken))
     assert done.returncode == 1 and message in done.stderr
     assert admin.execute("SELECT count(*) FROM accounts.properties").fetchone()[0] == 1
+
+
+def test_the_site_settings_offer_the_same_archive(settings, admin, owner, property_id, load_events, serve, tmp_path):
+    import re
+
+    import httpx
+
+    from app.main import create_app
+
+    load_events(TRAFFIC)
+    with httpx.Client(base_url=serve(create_app(settings))) as browser:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text).group(1)
+        browser.post("/login", data={"email": owner["email"], "password": owner["password"], "csrf_token": token})
+        assert f'href="/properties/{property_id}/archive.zip"' in browser.get(f"/properties/{property_id}/settings").text
+        response = browser.get(f"/properties/{property_id}/archive.zip")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    assert f'filename="parcours-{property_id}.zip"' in response.headers["content-disposition"]
+    (tmp_path / "download.zip").write_bytes(response.content)
+    with zipfile.ZipFile(tmp_path / "download.zip") as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["property"] == property_id and manifest["files"]["metrics.events.csv"]["rows"] == len(TRAFFIC)
+    assert manifest["schema"] == admin.execute("SELECT max(name) FROM parcours.migrations WHERE name ~ '^[0-9]{4}_'").fetchone()[0]
