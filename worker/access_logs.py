@@ -15,6 +15,7 @@ the names `combined` (nginx's default, and Apache's "combined", which has the sa
 from __future__ import annotations
 
 import enum
+import functools
 import gzip
 import ipaddress
 import os
@@ -223,6 +224,12 @@ def first_time(path: Path, pattern: re.Pattern) -> datetime | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
+def _is_bot(agent: str) -> bool:
+    # Cached: a log repeats its visitors' agents on every request.
+    return bots.is_bot(agent)
+
+
 def stage(path: Path, target: Path | None, pattern: re.Pattern, options: Options, property_id: str,
           progress=lambda done: None) -> Tally:
     """Writes the page views of one log file as a spool segment at `target` (None: only count,
@@ -236,7 +243,7 @@ def stage(path: Path, target: Path | None, pattern: re.Pattern, options: Options
             if isinstance(outcome, Skip):
                 tally.skip(Skip.TRUNCATED if not complete and outcome is Skip.MALFORMED else outcome, number)
             else:
-                tally.took(outcome[0], bots.is_bot(outcome[1]))
+                tally.took(outcome[0], _is_bot(outcome[1]))
                 if handle is not None:
                     handle.write(outcome[2] + b"\n")
             if number % 10_000 == 0:
