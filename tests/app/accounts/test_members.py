@@ -157,3 +157,12 @@ def test_the_owner_transfers_the_site_to_a_member_and_stays_an_admin(base, owned
     assert roles == [(heir, "owner"), (owner["id"], "admin")]
     assert post(owned, f"/properties/{property_id}/delete", confirm="Example").status_code == 403
     assert owned.get(f"/properties/{property_id}/settings").status_code == 200
+
+
+def test_invitations_from_one_site_are_rate_limited(owned, property_id, admin):
+    token = csrf(owned, "/account")
+    answers = [owned.post(f"/properties/{property_id}/members", data={
+        "email": f"person{n}@example.com", "role": "viewer", "csrf_token": token}).status_code
+        for n in range(members.PER_SITE + 1)]
+    assert answers == [200] * members.PER_SITE + [429]
+    assert admin.execute("SELECT count(*) FROM accounts.invitations").fetchone()[0] == members.PER_SITE
