@@ -12,7 +12,6 @@ their access on their next request, API keys included.
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import timedelta
 
@@ -21,6 +20,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from app.accounts import csrf, email_reports, mail, sessions, users
+from app.accounts.email_change import ADDRESS
 from app.web import Web
 from parcours import queries
 from parcours.errors import ParcoursError
@@ -28,7 +28,6 @@ from parcours.ratelimit import RateLimiter
 
 LIFETIME = timedelta(days=7)
 GIVEN = ("viewer", "admin")  # roles an invitation or a change can give; the owner's is transferred
-ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
 GONE = "This invitation has expired, was revoked or was already used. Ask for a new one."
 # Invitations per site, refilled over an hour: each one sends a mail.
 PER_SITE, WINDOW = 20, 3600
