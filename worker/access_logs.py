@@ -55,6 +55,7 @@ class FormatError(ValueError):
 
 class Skip(enum.StrEnum):
     MALFORMED = "malformed"  # the line does not have the format's shape
+    NO_REQUEST = "no request"  # a connection closed before its request: nginx logs "-" (400, 408)
     TRUNCATED = "truncated last line"  # cut off mid-write, as rotation can leave it
     METHOD = "not a GET"
     STATUS = "status not served"
@@ -138,16 +139,36 @@ def parse(fields: dict[str, str]) -> tuple[datetime, str, str, str | None, str, 
 
 
 def _request(fields: dict[str, str]) -> tuple[str, str]:
-    if "request" in fields:
-        parts = _unquoted(fields["request"]).split(" ")
-        if len(parts) not in (2, 3) or not parts[1].startswith("/"):
-            raise ValueError("not an HTTP request line")
-        return parts[0], parts[1]
-    return fields.get("request_method", "GET"), fields["request_uri"]
+    """(method, target); a target in absolute form (a proxy's request) as its path and query."""
+    if "request" not in fields:
+        return fields.get("request_method", "GET"), _unquoted(fields["request_uri"])
+    parts = _unquoted(fields["request"]).split(" ")
+    if len(parts) not in (2, 3):
+        raise ValueError("not an HTTP request line")
+    method, target = parts[0], parts[1]
+    if target.startswith(("http://", "https://")):
+        found = urlsplit(target)
+        target = (found.path or "/") + (f"?{found.query}" if found.query else "")
+    if not target.startswith("/"):
+        raise ValueError("not an HTTP request line")
+    return method, target
+
+
+# nginx writes a byte it escapes as \xHH (a quote, a backslash, control and non-ASCII bytes);
+# Apache escapes a quote or a backslash with a backslash.
+ESCAPED = re.compile(r'\\x([0-9A-Fa-f]{2})|\\(["\\])')
 
 
 def _unquoted(text: str) -> str:
-    return text.replace('\\"', '"').replace("\\x22", '"').replace("\\\\", "\\")
+    """A logged value as the client sent it: escapes undone, UTF-8 decoded (or replaced)."""
+    if "\\" not in text:
+        return text
+    raw, position = bytearray(), 0
+    for found in ESCAPED.finditer(text):
+        raw += text[position:found.start()].encode()
+        raw += bytes([int(found.group(1), 16)]) if found.group(1) else found.group(2).encode()
+        position = found.end()
+    return (raw + text[position:].encode()).decode("utf-8", "replace")
 
 
 def _time(fields: dict[str, str]) -> datetime:
@@ -192,6 +213,8 @@ def beacon(line: str, pattern: re.Pattern, options: Options, property_id: str) -
     if matched is None:
         return Skip.MALFORMED
     fields = {name: value for name, value in matched.groupdict().items() if value is not None}
+    if fields.get("request") in ("-", ""):
+        return Skip.NO_REQUEST
     try:
         when, method, target, referrer, agent, status = parse(fields)
     except (ValueError, KeyError, IndexError):

@@ -38,6 +38,7 @@ def test_a_page_request_becomes_a_page_view_with_its_referrer_and_campaign():
     ("garbage that is not a log line", access_logs.Skip.MALFORMED),
     (line(request="\\x16\\x03\\x01\\x00"), access_logs.Skip.MALFORMED),  # TLS spoken to the http port
     (line(when="31/Foo/2026:10:00:00 +0000"), access_logs.Skip.MALFORMED),
+    (line(request="-", status=400), access_logs.Skip.NO_REQUEST),  # the client closed before asking
     (line(request="POST /login HTTP/1.1"), access_logs.Skip.METHOD),
     (line(request="HEAD / HTTP/1.1"), access_logs.Skip.METHOD),
     (line(status=404), access_logs.Skip.STATUS),
@@ -81,6 +82,15 @@ def test_a_custom_nginx_format_with_iso_times_and_the_forwarded_client():
     assert when == datetime(2026, 11, 2, 4, 30, tzinfo=timezone.utc)
     assert orjson.loads(record)["ip"] == "203.0.113.9"
     assert orjson.loads(staged(text, fmt)[2])["ip"] == "10.0.0.2"  # unless asked
+
+
+@pytest.mark.parametrize("request_line, url", [
+    ("GET /caf\\xC3\\xA9?q=\\x22x\\x22 HTTP/1.1", "https://example.com/café?q=\"x\""),  # nginx's escapes
+    ("GET http://example.com/pricing?plan=pro HTTP/1.1", "https://example.com/pricing?plan=pro"),  # absolute form
+    ("GET /\\xFF HTTP/1.1", "https://example.com/\ufffd"),  # not UTF-8
+])
+def test_escaped_and_absolute_targets_are_read_as_sent(request_line, url):
+    assert orjson.loads(staged(line(request=request_line))[2])["event"]["u"] == url
 
 
 def test_apache_escapes_quotes_in_the_user_agent():
