@@ -69,20 +69,25 @@ def choose(conn: psycopg.Connection, site: dict, user_id: int, kinds: set[str], 
 
 
 def send_due(conn: psycopg.Connection, settings: Settings, now: datetime) -> int:
-    """Mails every report due at `now`; how many the provider took."""
-    sent = 0
+    """Mails every report due at `now`; how many the provider took. A site's figures for a
+    period are computed once, however many members receive them."""
+    sent, computed = 0, {}
     for row in conn.execute(queries.load("accounts")["email_reports"]).fetchall():
         report = dict(zip(("property_id", "user_id", "kind", "token", "sent_for", "site", "time_zone", "email"), row,
                           strict=True))
         first, last = reported(report["kind"], report["time_zone"], now)
-        if first > report["sent_for"] and _send(conn, settings, report, first, last):
+        if first <= report["sent_for"]:
+            continue
+        key = (report["property_id"], first, last)
+        if key not in computed:
+            computed[key] = summary(conn, report, periods.custom(report["time_zone"], first, last))
+        if _send(settings, report, computed[key], first, last):
             conn.execute(queries.load("accounts")["email_report_sent"], {**report, "sent_for": first})
             sent += 1
     return sent
 
 
-def _send(conn: psycopg.Connection, settings: Settings, report: dict, first: date, last: date) -> bool:
-    figures = summary(conn, report, periods.custom(report["time_zone"], first, last))
+def _send(settings: Settings, report: dict, figures: dict, first: date, last: date) -> bool:
     links = {"dashboard": mail.link(settings, f"/properties/{report['property_id']}?" + urlencode(
                  {"period": "custom", "from": first.isoformat(), "to": last.isoformat(), "compare": 1})),
              "unsubscribe": mail.link(settings, f"/email-reports/unsubscribe/{report['token']}")}

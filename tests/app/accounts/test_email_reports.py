@@ -158,3 +158,23 @@ def test_a_member_chooses_reports_on_the_team_page_and_loses_them_when_removed(m
     assert rows == [("month", date(2026, 10, 1)), ("week", date(2026, 11, 9))]  # the clock: Wed 18 Nov, Kolkata
     members.remove(admin, property_id, reader)
     assert admin.execute("SELECT count(*) FROM accounts.email_reports").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("now", [utc("2026-11-30T02:30")], indirect=True)
+def test_every_member_who_asked_gets_the_same_figures_and_their_own_link(mailed, admin, owner, property_id,
+                                                                          load_events, inbox):
+    from app.accounts import members, users
+
+    _, mailing = mailed
+    visits(load_events, "2026-11-24T10:00", "2026-11-25T10:00")
+    reader = users.add(admin, "reader@example.com", "a long enough passphrase")
+    members.accept(admin, members.invite(admin, property_id, "reader@example.com", "viewer", owner["id"]), reader)
+    site = {"id": property_id, "time_zone": "Asia/Kolkata"}
+    for user in (owner["id"], reader):
+        email_reports.choose(admin, site, user, {"week"}, utc("2026-11-25T12:00"))
+    assert email_reports.send_due(admin, mailing, utc("2026-11-30T02:30")) == 2  # 08:00 in Kolkata
+    texts = {mail["To"]: mail.get_body(preferencelist=("plain",)).get_content() for mail in inbox.mails}
+    assert set(texts) == {owner["email"], "reader@example.com"}
+    figures = [text.split("Stop this report")[0] for text in texts.values()]
+    assert figures[0] == figures[1] and re.search(r"^Visitors +2\b", figures[0], re.MULTILINE)
+    assert len({text.split("Stop this report")[1] for text in texts.values()}) == 2  # each their own link
