@@ -253,25 +253,20 @@ def _is_bot(agent: str) -> bool:
     return bots.is_bot(agent)
 
 
-def stage(path: Path, target: Path | None, pattern: re.Pattern, options: Options, property_id: str,
+def stage(path: Path, sink, pattern: re.Pattern, options: Options, property_id: str,
           progress=lambda done: None) -> Tally:
-    """Writes the page views of one log file as a spool segment at `target` (None: only count,
-    for a dry run), and counts every line. `progress` hears how many lines are done."""
+    """Writes the page views of one log file to `sink` (its write() takes a spool line; None
+    only counts, for a dry run), and counts every line. `progress` hears how many lines are done."""
     tally = Tally()
-    handle = os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") if target else None
-    try:
-        for number, text, complete in lines(path):
-            tally.lines = number
-            outcome = beacon(text, pattern, options, property_id)
-            if isinstance(outcome, Skip):
-                tally.skip(Skip.TRUNCATED if not complete and outcome is Skip.MALFORMED else outcome, number)
-            else:
-                tally.took(outcome[0], _is_bot(outcome[1]))
-                if handle is not None:
-                    handle.write(outcome[2] + b"\n")
-            if number % 10_000 == 0:
-                progress(number)
-    finally:
-        if handle is not None:
-            handle.close()
+    for number, text, complete in lines(path):
+        tally.lines = number
+        outcome = beacon(text, pattern, options, property_id)
+        if isinstance(outcome, Skip):
+            tally.skip(Skip.TRUNCATED if not complete and outcome is Skip.MALFORMED else outcome, number)
+        else:
+            tally.took(outcome[0], _is_bot(outcome[1]))
+            if sink is not None:
+                sink.write(outcome[2])
+        if number % 10_000 == 0:
+            progress(number)
     return tally

@@ -1,8 +1,10 @@
 """Imports of history from outside (access logs) as spool segments the worker loads like any other.
 
-Each file becomes one segment, named for the site, the file's first time and a digest of its
-contents: a file already imported into the site is recognised by name and adds nothing, and
-the worker loads the segments of several files in the order of their times. With a worker
+Each file becomes segments of at most PART page views (the worker holds a segment's derived ids
+in memory while it loads it), named for the site, the file's first time and a digest of its
+contents, then the part: the worker loads the segments of several files in the order of their
+times, and once every part is in, the file's own name is recorded as loaded, so a file already
+imported into the site is recognised and adds nothing. With a worker
 running, the segment is handed to it through the spool's sealed directory; without one, the
 import loads it itself, holding the worker's lock. Either way the caller watches the load
 through parcours.loaded_segments, the worker's own progress record.
@@ -26,11 +28,41 @@ from parcours.settings import Settings
 from worker import access_logs, run
 
 
+PART = 250_000
+
+
+class Parts:
+    """Spool lines written as numbered segments of at most `size` lines, each private to the
+    worker's user and named `<name>-NNNN.jsonl.partial` until handed over."""
+
+    def __init__(self, directory: Path, name: str, size: int = PART) -> None:
+        self.directory, self.name, self.size = directory, name, size
+        self.paths: list[Path] = []
+        self.handle, self.count = None, 0
+
+    def write(self, line: bytes) -> None:
+        if self.handle is None or self.count == self.size:
+            self._next()
+        self.handle.write(line + b"\n")
+        self.count += 1
+
+    def _next(self) -> None:
+        self.close()
+        path = self.directory / f"{self.name.removesuffix('.jsonl')}-{len(self.paths) + 1:04d}.jsonl.partial"
+        self.handle, self.count = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb"), 0
+        self.paths.append(path)
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
 @dataclass
 class FileImport:
     path: Path
-    segment: str
+    segment: str  # recorded as loaded once all its parts are
     tally: access_logs.Tally
+    parts: list[Path] = field(default_factory=list)
     already: bool = False  # imported before: nothing loaded
     loaded: int = 0  # events the worker stored
 
@@ -68,15 +100,15 @@ def planned(paths: list[Path], pattern, property_id: str) -> list[tuple[Path, st
     return plan
 
 
-def load(settings: Settings, conn: psycopg.Connection, staged: list[tuple[FileImport, Path]],
-         progress: Progress) -> None:
+def load(settings: Settings, conn: psycopg.Connection, staged: list[FileImport], progress: Progress) -> None:
     """Hands staged segments to the worker through the spool's sealed directory, running one
     here if none is running, and returns when every one is loaded (and, run here, when the
     rollups have caught up with them too)."""
     sealed = spool.layout(settings.spool_dir)["sealed"]
     worker_running = not conn.execute(queries.load("worker")["lock_free"]).fetchone()[0]
-    for _, partial in staged:
-        os.replace(partial, sealed / partial.name.removesuffix(".partial"))
+    for found in staged:
+        for partial in found.parts:
+            os.replace(partial, sealed / partial.name.removesuffix(".partial"))
     if worker_running:
         _watch(conn, staged, progress, None)
         return
@@ -96,16 +128,18 @@ def _drain_here(settings: Settings, failure: list[BaseException]) -> None:
         failure.append(error)
 
 
-def _watch(conn: psycopg.Connection, staged: list[tuple[FileImport, Path]], progress: Progress,
+def _watch(conn: psycopg.Connection, staged: list[FileImport], progress: Progress,
            loading: threading.Thread | None) -> None:
+    """Waits for every part of every file, then records each file as loaded."""
     q = queries.load("worker")
-    for found, _ in staged:
+    for found in staged:
+        names = [part.name.removesuffix(".partial") for part in found.parts]
         while True:
-            row = conn.execute(q["segment_loaded"], {"name": found.segment}).fetchone()
-            lines, events, complete = row if row else (0, 0, False)
-            progress.show(f"loading {found.path.name}", lines, found.tally.lines)
-            if complete:
-                found.loaded = events
+            rows = [conn.execute(q["segment_loaded"], {"name": name}).fetchone() or (0, 0, False) for name in names]
+            progress.show(f"loading {found.path.name}", sum(row[0] for row in rows), found.tally.events)
+            if all(row[2] for row in rows):
+                found.loaded = sum(row[1] for row in rows)
+                conn.execute(q["finish_segment"], {"name": found.segment})
                 break
             if loading is not None and not loading.is_alive():
                 return  # the caller says why
@@ -118,7 +152,8 @@ def already_imported(conn: psycopg.Connection, name: str) -> bool:
 
 
 def import_logs(settings: Settings, conn: psycopg.Connection, property_id: str, paths: list[Path],
-                log_format: str, options: access_logs.Options, dry_run: bool, progress: Progress) -> list[FileImport]:
+                log_format: str, options: access_logs.Options, dry_run: bool, progress: Progress,
+                part: int = PART) -> list[FileImport]:
     """Reads, and unless `dry_run` loads, every file; what happened to each."""
     pattern = access_logs.compile_format(log_format)
     directory = settings.spool_dir / "imports"
@@ -128,12 +163,16 @@ def import_logs(settings: Settings, conn: psycopg.Connection, property_id: str, 
         if already_imported(conn, name):
             done.append(FileImport(path, name, access_logs.Tally(), already=True))
             continue
-        partial = None if dry_run else directory / (name + ".partial")
-        tally = access_logs.stage(path, partial, pattern, options, property_id,
-                                  lambda number, path=path, lines=lines: progress.show(f"reading {path.name}", number, lines))
-        done.append(FileImport(path, name, tally))
-        if partial is not None:
-            staged.append((done[-1], partial))
+        parts = None if dry_run else Parts(directory, name, part)
+        try:
+            tally = access_logs.stage(path, parts, pattern, options, property_id,
+                                      lambda number, path=path, lines=lines: progress.show(f"reading {path.name}", number, lines))
+        finally:
+            if parts is not None:
+                parts.close()
+        done.append(FileImport(path, name, tally, parts.paths if parts else []))
+        if parts is not None:
+            staged.append(done[-1])
     if staged:
         load(settings, conn, staged, progress)
     return done

@@ -129,3 +129,21 @@ def test_the_dashboard_says_imported_page_views_have_no_engagement(cli, settings
         day = browser.get(f"/properties/{property_id}?period=custom&from=2026-11-02&to=2026-11-02").text
         assert "(2026-11-02 to 2026-11-02): they have no engagement" in day
         assert 'id="imported"' not in browser.get(f"/properties/{property_id}?period=custom&from=2026-11-03&to=2026-11-04").text
+
+
+def test_a_large_file_loads_in_parts_as_one_import(settings, admin, property_id, tmp_path, api, refresh_rollups):
+    """Parts bound the worker's memory (it holds a segment's derived ids while loading it); the
+    file is still imported once, and sessions span the parts."""
+    from worker import access_logs, imports
+
+    log = tmp_path / "big.log"
+    log.write_text("".join(entry("198.51.100.1", f"02/Nov/2026:10:{minute:02d}:00 +0530", f"GET /p{minute} HTTP/1.1") + "\n"
+                           for minute in range(10)))
+    options = access_logs.Options("https://example.com")
+    [done] = imports.import_logs(settings, admin, property_id, [log], "combined", options, False, imports.Progress(), part=3)
+    assert (len(done.parts), done.loaded) == (4, 10)
+    refresh_rollups()
+    summary = api("summary")
+    assert (summary["sessions"], summary["page_views"]) == (1, 10)
+    [again] = imports.import_logs(settings, admin, property_id, [log], "combined", options, False, imports.Progress(), part=3)
+    assert again.already and api("summary") == summary

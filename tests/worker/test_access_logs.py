@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from worker import access_logs, pipeline
+from worker import access_logs, imports, pipeline
 
 OPTIONS = access_logs.Options("https://example.com")
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -111,12 +111,15 @@ def test_a_file_is_counted_line_by_line_and_a_truncated_last_line_is_fine(tmp_pa
     log = tmp_path / "access.log"
     log.write_text("\n".join([line(), "garbage", line(status=404), line(agent="Googlebot/2.1 (+http://www.google.com/bot.html)")])
                    + "\n" + line()[:40])
-    target = tmp_path / "segment.jsonl"
-    tally = access_logs.stage(log, target, access_logs.compile_format("combined"), OPTIONS, "site123456")
+    parts = imports.Parts(tmp_path, "segment.jsonl", size=1)
+    tally = access_logs.stage(log, parts, access_logs.compile_format("combined"), OPTIONS, "site123456")
+    parts.close()
     assert (tally.lines, tally.events, tally.bots) == (5, 2, 1)
     assert tally.skipped == {"malformed": 1, "status not served": 1, "truncated last line": 1}
     assert tally.malformed_lines == [2]
-    assert len(target.read_bytes().splitlines()) == 2 and oct(target.stat().st_mode)[-3:] == "600"
+    assert [path.name for path in parts.paths] == ["segment-0001.jsonl.partial", "segment-0002.jsonl.partial"]
+    for path in parts.paths:  # the client's address is in them until the worker scrubs it
+        assert len(path.read_bytes().splitlines()) == 1 and oct(path.stat().st_mode)[-3:] == "600"
     assert re.fullmatch(r"2026-11-02 10:00:00\+00:00", str(tally.first))
 
 
