@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import typer
 
+from cli import sites
 from parcours import queries
 from parcours.errors import ParcoursError
 from parcours.settings import Settings
@@ -97,7 +98,7 @@ def logs(ctx: typer.Context,
             options = access_logs.Options(_base_url(conn, site, url), frozenset(m.upper() for m in method),
                                           statuses(status), include_static, forwarded_for)
             done = imports.import_logs(settings, conn, site, files, log_format, options, dry_run,
-                                       imports.Progress(progress.show))
+                                       progress.show)
             _record(conn, site, done, dry_run)
     except (ParcoursError, access_logs.FormatError) as error:
         progress.close()
@@ -113,9 +114,7 @@ def logs(ctx: typer.Context,
 
 
 def _base_url(conn: psycopg.Connection, site: str, url: str) -> str:
-    row = conn.execute(queries.load("accounts")["property_by_id"], {"id": site}).fetchone()
-    if row is None:
-        raise ParcoursError(f"no site {site!r}; see parcours property list")
+    row = sites.named(conn, site)
     if url:
         return url.rstrip("/")
     if not row[2]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import typer
 
+from cli import sites
 from parcours import queries
 from parcours.errors import ParcoursError
 from parcours.settings import Settings
@@ -37,12 +38,12 @@ def delete(ctx: typer.Context, keys: list[str] = typer.Argument(None, help="Visi
     Examples:
       parcours visitor delete --site k3x9q2m7ab 3f9a0c2b7d1e4a56
     """
-    from worker import erasure, run
+    from worker import run
 
     settings: Settings = ctx.obj
     try:
         with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
-            ids = _ids(conn, settings, site, keys or [], ip, user_agent, erasure)
+            ids = _ids(conn, settings, site, keys or [], ip, user_agent)
             request = conn.execute(queries.load("erasure")["request_erasure"],
                                    {"property_id": site, "visitor_ids": ids, "requested_by": by}).fetchone()[0]
             if conn.execute(queries.load("worker")["lock_free"]).fetchone()[0]:
@@ -54,12 +55,11 @@ def delete(ctx: typer.Context, keys: list[str] = typer.Argument(None, help="Visi
     typer.echo(f"erased: {done[1]} events, {done[2]} sessions, {done[3]} page views, {done[4]} archived lines")
 
 
-def _ids(conn, settings: Settings, site: str, keys: list[str], ip: str, user_agent: str, erasure) -> list[int]:
+def _ids(conn, settings: Settings, site: str, keys: list[str], ip: str, user_agent: str) -> list[int]:
     from app.reports import stats
+    from worker import erasure
 
-    row = conn.execute(queries.load("accounts")["property_by_id"], {"id": site}).fetchone()
-    if row is None:
-        raise ParcoursError(f"no site {site!r}; see parcours property list")
+    row = sites.named(conn, site)
     if bool(ip) != bool(user_agent) or bool(ip) == bool(keys):
         raise ParcoursError("name the visitor by their keys, or by --ip and --user-agent together")
     if keys:
@@ -67,10 +67,9 @@ def _ids(conn, settings: Settings, site: str, keys: list[str], ip: str, user_age
             return [stats.visitor_number(key) for key in keys]
         except ValueError:
             raise ParcoursError(f"a visitor key is 16 hex digits, as the visitor list shows: {keys}") from None
-    time_zone, rotation = row[3], row[4]
-    today = settings.now().astimezone(ZoneInfo(time_zone)).date()
-    return erasure.visitor_ids(settings.require_secret().encode(), site, ip, user_agent, rotation,
-                               erasure.days_back(today, settings.rollup_retention_days))
+    today = settings.now().astimezone(ZoneInfo(row[3])).date()
+    return erasure.visitor_ids(settings.require_secret().encode(), site, ip, user_agent, row[4], today,
+                               settings.rollup_retention_days)
 
 
 def _wait(conn: psycopg.Connection, request: int, seconds: float = 600) -> tuple:

@@ -24,17 +24,14 @@ from worker import pipeline
 log = logging.getLogger(__name__)
 
 
-def visitor_ids(secret: bytes, property_id: str, ip: str, user_agent: str, rotation: str,
-                days: list[date]) -> list[int]:
-    """The ids the pipeline gave this address and browser: one, or one per local day of `days`
-    when the site rotates ids daily (pipeline.visitor_id)."""
+def visitor_ids(secret: bytes, property_id: str, ip: str, user_agent: str, rotation: str, today: date,
+                days: int) -> list[int]:
+    """The ids the pipeline gave this address and browser: one, or, when the site rotates ids
+    daily, one per local day from `days` days before `today` to today (pipeline.visitor_id)."""
     if rotation != "daily":
         return [pipeline.keyed_hash(secret, property_id, ip, user_agent, "")]
-    return [pipeline.keyed_hash(secret, property_id, ip, user_agent, day.isoformat()) for day in days]
-
-
-def days_back(today: date, count: int) -> list[date]:
-    return [today - timedelta(days=n) for n in range(count + 1)]
+    return [pipeline.keyed_hash(secret, property_id, ip, user_agent, (today - timedelta(days=n)).isoformat())
+            for n in range(days + 1)]
 
 
 def carry_out(conn: psycopg.Connection, root: Path, engine: engines.Engine) -> int:

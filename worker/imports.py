@@ -67,10 +67,12 @@ class FileImport:
     loaded: int = 0  # events the worker stored
 
 
-@dataclass
-class Progress:
-    """What the caller shows while a file is read and then loaded."""
-    show: Callable[[str, int, int], None] = field(default=lambda stage, done, total: None)
+# What the caller shows while a file is read, then loaded: (stage, done, total).
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
 
 
 def digest(path: Path) -> tuple[str, int]:
@@ -136,7 +138,7 @@ def _watch(conn: psycopg.Connection, staged: list[FileImport], progress: Progres
         names = [part.name.removesuffix(".partial") for part in found.parts]
         while True:
             rows = [conn.execute(q["segment_loaded"], {"name": name}).fetchone() or (0, 0, False) for name in names]
-            progress.show(f"loading {found.path.name}", sum(row[0] for row in rows), found.tally.events)
+            progress(f"loading {found.path.name}", sum(row[0] for row in rows), found.tally.events)
             if all(row[2] for row in rows):
                 found.loaded = sum(row[1] for row in rows)
                 conn.execute(q["finish_segment"], {"name": found.segment})
@@ -152,7 +154,7 @@ def already_imported(conn: psycopg.Connection, name: str) -> bool:
 
 
 def import_logs(settings: Settings, conn: psycopg.Connection, property_id: str, paths: list[Path],
-                log_format: str, options: access_logs.Options, dry_run: bool, progress: Progress,
+                log_format: str, options: access_logs.Options, dry_run: bool, progress: Progress = _quiet,
                 part: int = PART) -> list[FileImport]:
     """Reads, and unless `dry_run` loads, every file; what happened to each."""
     pattern = access_logs.compile_format(log_format)
@@ -166,7 +168,7 @@ def import_logs(settings: Settings, conn: psycopg.Connection, property_id: str, 
         parts = None if dry_run else Parts(directory, name, part)
         try:
             tally = access_logs.stage(path, parts, pattern, options, property_id,
-                                      lambda number, path=path, lines=lines: progress.show(f"reading {path.name}", number, lines))
+                                      lambda number, path=path, lines=lines: progress(f"reading {path.name}", number, lines))
         finally:
             if parts is not None:
                 parts.close()

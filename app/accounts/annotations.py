@@ -10,7 +10,6 @@ import psycopg
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from app.accounts import csrf
 from app.web import Web
 from parcours import queries
 from parcours.errors import ParcoursError
@@ -50,9 +49,7 @@ def router(web: Web) -> APIRouter:
     @routes.post("/properties/{property_id}/notes")
     def add_note(request: Request, property_id: str, day: str = Form(""), note: str = Form(""),
                  csrf_token: str = Form("")):
-        csrf.check(request, csrf_token)
-        user = web.current_user(request)
-        web.site_for(user, property_id, "admin")
+        user, _ = web.site_form_post(request, csrf_token, property_id, "admin")
         try:
             with web.pool.connection() as conn:
                 add(conn, user["id"], property_id, date.fromisoformat(day), note)
@@ -64,9 +61,7 @@ def router(web: Web) -> APIRouter:
 
     @routes.post("/properties/{property_id}/notes/{note_id}/remove")
     def delete_note(request: Request, property_id: str, note_id: int, csrf_token: str = Form("")):
-        csrf.check(request, csrf_token)
-        user = web.current_user(request)
-        web.site_for(user, property_id, "admin")
+        user, _ = web.site_form_post(request, csrf_token, property_id, "admin")
         with web.pool.connection() as conn:
             if not delete(conn, user["id"], property_id, note_id):
                 raise HTTPException(404, "no such note")

@@ -18,7 +18,7 @@ import psycopg
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from app.accounts import csrf, passwords
+from app.accounts import passwords
 from app.web import Web
 from parcours import queries
 from parcours.errors import ParcoursError
@@ -114,9 +114,7 @@ def router(web: Web) -> APIRouter:
     def add_link(request: Request, property_id: str, name: str = Form(""), password: str = Form(""),
                  panels: list[str] = Form([]), embed: str = Form(""), origins: str = Form(""),
                  csrf_token: str = Form("")):
-        csrf.check(request, csrf_token)
-        user = web.current_user(request)
-        web.site_for(user, property_id, "admin")
+        user, _ = web.site_form_post(request, csrf_token, property_id, "admin")
         form = {"name": name, "panels": panels, "embed": embed, "origins": origins}
         try:
             with web.pool.connection() as conn:
@@ -128,9 +126,7 @@ def router(web: Web) -> APIRouter:
 
     @routes.post("/properties/{property_id}/sharing/{link_id}/revoke")
     def revoke(request: Request, property_id: str, link_id: int, csrf_token: str = Form("")):
-        csrf.check(request, csrf_token)
-        user = web.current_user(request)
-        web.site_for(user, property_id, "admin")
+        user, _ = web.site_form_post(request, csrf_token, property_id, "admin")
         with web.pool.connection() as conn:
             conn.execute(queries.load("accounts")["revoke_shared_link"],
                          {"id": link_id, "property_id": property_id, "user_id": user["id"]})

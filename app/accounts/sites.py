@@ -95,9 +95,7 @@ def router(web: Web) -> APIRouter:
 
     @routes.post("/properties/{property_id}/delete")
     def delete(request: Request, property_id: str, confirm: str = Form(""), csrf_token: str = Form("")):
-        csrf.check(request, csrf_token)
-        user = web.current_user(request)
-        web.site_for(user, property_id, "owner")
+        user, _ = web.site_form_post(request, csrf_token, property_id, "owner")
         current = _settings(web, property_id, user)
         if confirm.strip() != current["name"]:
             return _settings_page(web, request, user, current, "Type the site's name exactly to delete it.", 422)

@@ -30,9 +30,7 @@ def router(web: Web) -> APIRouter:
     def add_goal(request: Request, property_id: str, name: str = Form(""), kind: str = Form("page"),
                  page_path: str = Form("", alias="page"), event: str = Form(""), props: str = Form(""),
                  csrf_token: str = Form("")):
-        csrf.check(request, csrf_token)
-        user = web.current_user(request)
-        site = web.site_for(user, property_id, "admin")
+        user, site = web.site_form_post(request, csrf_token, property_id, "admin")
         try:
             definition = goals.step(page=page_path, props=goals.parse_props(props)) if kind == "page" \
                 else goals.step(event=event, props=goals.parse_props(props))
@@ -46,9 +44,7 @@ def router(web: Web) -> APIRouter:
     @routes.post("/properties/{property_id}/funnels")
     def add_funnel(request: Request, property_id: str, name: str = Form(""), steps: str = Form(""),
                    csrf_token: str = Form("")):
-        csrf.check(request, csrf_token)
-        user = web.current_user(request)
-        site = web.site_for(user, property_id, "admin")
+        user, site = web.site_form_post(request, csrf_token, property_id, "admin")
         try:
             items = goals.steps([goals.step_line(line) for line in steps.splitlines() if line.strip()])
             with web.pool.connection() as conn:

@@ -140,10 +140,10 @@ def test_a_large_file_loads_in_parts_as_one_import(settings, admin, property_id,
     log.write_text("".join(entry("198.51.100.1", f"02/Nov/2026:10:{minute:02d}:00 +0530", f"GET /p{minute} HTTP/1.1") + "\n"
                            for minute in range(10)))
     options = access_logs.Options("https://example.com")
-    [done] = imports.import_logs(settings, admin, property_id, [log], "combined", options, False, imports.Progress(), part=3)
+    [done] = imports.import_logs(settings, admin, property_id, [log], "combined", options, False, part=3)
     assert (len(done.parts), done.loaded) == (4, 10)
     refresh_rollups()
     summary = api("summary")
     assert (summary["sessions"], summary["page_views"]) == (1, 10)
-    [again] = imports.import_logs(settings, admin, property_id, [log], "combined", options, False, imports.Progress(), part=3)
+    [again] = imports.import_logs(settings, admin, property_id, [log], "combined", options, False, part=3)
     assert again.already and api("summary") == summary
