@@ -76,7 +76,7 @@ class Web:
         return user, self.site_for(user, property_id, role)
 
     def report_query(self, user: dict, property_id: str, period: str, first: date | None, last: date | None,
-                     filter_: list[str], bots: bool = False) -> tuple[dict, stats.Query]:
+                     filter_: list[str], bots: bool = False, imported: bool = True) -> tuple[dict, stats.Query]:
         """The site and the report a URL asks for: 404 for a site the user has no role on, 422
         with the reason for a period or filter that does not parse."""
         site = self.site_for(user, property_id)
@@ -87,7 +87,7 @@ class Web:
             filters.with_goals(rules, named)
         except (periods.PeriodError, filters.FilterError) as error:
             raise HTTPException(422, str(error)) from None
-        return site, stats.Query(site["id"], chosen, rules, bots, named)
+        return site, stats.Query(site["id"], chosen, rules, bots, named, imported)
 
     def _goals(self, user: dict, property_id: str) -> dict[str, dict]:
         with self.pool.connection() as conn:

@@ -26,6 +26,10 @@ Examples:
   parcours import logs --site k3x9q2m7ab --dry-run access.log           # count; write nothing
   parcours import logs --site k3x9q2m7ab --format '$remote_addr [$time_iso8601] "$request" $status "$http_user_agent"' app.log
   parcours import logs --site k3x9q2m7ab --status 200-299 --status 304 --method GET --method HEAD access.log
+  parcours import plausible --site k3x9q2m7ab plausible-export.zip      # Plausible CE's CSV export
+  parcours import plausible --site k3x9q2m7ab --dry-run imported_*.csv  # the export's files, unzipped
+  parcours import list --site k3x9q2m7ab
+  parcours import delete --site k3x9q2m7ab 12                           # a Plausible import, by its id
   parcours import archive --owner owner@example.com blog.zip             # from parcours export --archive
 """)
 
@@ -171,3 +175,95 @@ def archive_command(ctx: typer.Context, source: Path = typer.Argument(..., help=
         typer.echo(f"parcours: {error}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"imported {source} as site {new_id}")
+
+
+@import_app.command("plausible")
+def plausible_command(ctx: typer.Context,
+                      files: list[Path] = typer.Argument(..., help="The export's zip, or its CSV files."),
+                      site: str = typer.Option(..., help="The site's id (parcours property list)."),
+                      dry_run: bool = typer.Option(False, help="Read and count everything; import nothing.")):
+    """Import Plausible CE's CSV export (Site settings → Imports & Exports): daily visitors,
+    sources, pages, entry and exit pages, countries, devices, browsers and systems, shown with
+    the site's own numbers in its reports and marked as imported. Only days before the site's
+    first own data are taken, each once; the same export imported twice adds nothing.
+
+    \b
+    Examples:
+      parcours import plausible --site k3x9q2m7ab plausible-export.zip
+      parcours import plausible --site k3x9q2m7ab --dry-run plausible-export.zip
+    """
+    from worker import plausible
+
+    settings: Settings = ctx.obj
+    try:
+        with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
+            time_zone = sites.named(conn, site)[3]
+            export = plausible.open_export(files)
+            tally = plausible.load(conn, site, time_zone, export, dry_run)
+    except (ParcoursError, zipfile.BadZipFile, UnicodeDecodeError) as error:
+        typer.echo(f"parcours: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(_plausible_summary(tally, dry_run))
+
+
+def _plausible_summary(tally, dry_run: bool) -> str:
+    if tally.already:
+        return "this export was imported into the site before; nothing added"
+    lines = [f"{tally.days:,} days, {tally.page_views:,} page views"
+             + (f" from {tally.first} to {tally.last}" if tally.first else "")]
+    lines += [f"  {table}: {count:,} rows" for table, count in sorted(tally.rows.items())]
+    if tally.skipped:
+        lines.append("  skipped: " + ", ".join(f"{count:,} {reason}" for reason, count in sorted(tally.skipped.items())))
+    lines += [f"  unreadable: {where}" for where in tally.malformed]
+    if tally.ignored:
+        lines.append("  not read: " + ", ".join(tally.ignored))
+    if not tally.page_views:
+        lines.append("  nothing to import: every day is before no page view, has native data or was imported")
+    else:
+        lines.append("  dry run: nothing imported" if dry_run else "  imported")
+    return "\n".join(lines)
+
+
+@import_app.command("list")
+def list_command(ctx: typer.Context, site: str = typer.Option(..., help="The site's id.")):
+    """A site's imports: id, source, file, the span it covers and its page views.
+
+    \b
+    Examples:
+      parcours import list --site k3x9q2m7ab
+    """
+    settings: Settings = ctx.obj
+    try:
+        with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
+            sites.named(conn, site)
+            found = conn.execute(queries.load("imports")["imports"], {"property_id": site}).fetchall()
+    except ParcoursError as error:
+        typer.echo(f"parcours: {error}", err=True)
+        raise typer.Exit(1) from None
+    for id_, source, name, first_at, last_at, events, created_at in found:
+        typer.echo(f"{id_}\t{source}\t{name}\t{first_at:%Y-%m-%d %H:%M} to {last_at:%Y-%m-%d %H:%M} UTC"
+                   f"\t{events:,} page views\timported {created_at:%Y-%m-%d}")
+
+
+@import_app.command("delete")
+def delete_command(ctx: typer.Context, import_id: int = typer.Argument(..., help="The import's id (parcours import list)."),
+                   site: str = typer.Option(..., help="The site's id.")):
+    """Delete a Plausible import and every day it brought. (Page views imported from access
+    logs are the site's own events: delete those with the site's retention, not here.)
+
+    \b
+    Examples:
+      parcours import delete --site k3x9q2m7ab 12
+    """
+    settings: Settings = ctx.obj
+    try:
+        with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
+            sites.named(conn, site)
+            deleted = conn.execute(queries.load("imports")["delete_import"], {"property_id": site, "id": import_id}).fetchone()
+    except ParcoursError as error:
+        typer.echo(f"parcours: {error}", err=True)
+        raise typer.Exit(1) from None
+    if deleted is None:
+        typer.echo(f"parcours: site {site} has no Plausible import {import_id}; see parcours import list --site {site}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"deleted import {import_id}")

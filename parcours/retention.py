@@ -72,7 +72,8 @@ def expire_properties(conn: psycopg.Connection) -> list[str]:
     q = queries.load("retention")
     done = []
     for property_id, days in conn.execute(q["property_retention"]).fetchall():
-        deleted = conn.execute(q["expire_property"], {"id": property_id, "keep": timedelta(days=days)}).fetchone()[0]
+        keep = {"id": property_id, "keep": timedelta(days=days)}
+        deleted = sum(conn.execute(q[name], keep).fetchone()[0] for name in ("expire_property", "expire_property_imports"))
         done.append(f"property {property_id}: deleted {deleted} rows older than {days} days")
     return done
 

@@ -33,6 +33,8 @@ from parcours.errors import ParcoursError
 FORMAT, VERSION = "parcours-site-archive", 1
 TABLES = ("metrics.events", "metrics.sessions", "metrics.page_views", "metrics.visitor_last_seen",
           "metrics.tag_members")
+# Days imported from Plausible (worker/plausible.py), each row naming its import in site.json.
+IMPORTED = ("metrics.imported_days", "metrics.imported_sessions", "metrics.imported_pages")
 
 
 def export(conn: psycopg.Connection, property_id: str, target: Path) -> dict:
@@ -45,7 +47,7 @@ def export(conn: psycopg.Connection, property_id: str, target: Path) -> dict:
                 "property": property_id, "exported_at": datetime.now().astimezone().isoformat(), "files": {}}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive, conn.transaction():
         _write(archive, manifest, "site.json", json.dumps(_site(conn, property_id, site), default=str, indent=1).encode(), 1)
-        for table in TABLES:
+        for table in TABLES + IMPORTED:
             _copy_out(conn, archive, manifest, table, f"{table}.csv", property_id)
         for (name,) in conn.execute(q["rollups"]).fetchall():
             _copy_out(conn, archive, manifest, name, f"rollups/{name}.csv", property_id)
@@ -61,7 +63,9 @@ def _site(conn: psycopg.Connection, property_id: str, site: tuple) -> dict:
                       for row in conn.execute(q["goals"], {"id": property_id})],
             "funnels": [{"name": name, "steps": steps} for name, steps in conn.execute(q["funnels"], {"id": property_id})],
             "annotations": [{"date": day.isoformat(), "note": note}
-                            for day, note in conn.execute(q["annotations"], {"id": property_id})]}
+                            for day, note in conn.execute(q["annotations"], {"id": property_id})],
+            "imports": [dict(zip(("id", "source", "name", "first_at", "last_at", "events", "digest"), row, strict=True))
+                        for row in conn.execute(q["imports"], {"id": property_id})]}
 
 
 def _columns(conn: psycopg.Connection, table: str) -> list[str]:
@@ -97,7 +101,11 @@ def load(conn: psycopg.Connection, source: Path, owner_id: int, property_id: str
         with conn.transaction():
             new_id = _site_in(conn, site, owner_id, property_id or _free_id(conn, manifest["property"]))
             for table in TABLES:
-                _copy_in(conn, archive, table, manifest["property"], new_id)
+                _copy_in(conn, archive, table, new_id)
+            imports = _imports_in(conn, site.get("imports", []), new_id)
+            for table in IMPORTED:
+                if f"{table}.csv" in archive.namelist():  # archives from before 0015 have none
+                    _copy_in(conn, archive, table, new_id, imports)
         _recompute(conn, new_id)
     return new_id
 
@@ -135,8 +143,16 @@ def _site_in(conn: psycopg.Connection, site: dict, owner_id: int, property_id: s
     return new_id
 
 
-def _copy_in(conn: psycopg.Connection, archive: zipfile.ZipFile, table: str, old_id: str, new_id: str) -> None:
-    """Through a temporary table, so that the rows take the new site's id on the way."""
+def _imports_in(conn: psycopg.Connection, imports: list[dict], property_id: str) -> dict[str, int]:
+    """The archive's imports recorded for the new site: their old ids → new ones."""
+    return {str(found["id"]): conn.execute(queries.load("archive")["add_import"], {**found, "property_id": property_id}).fetchone()[0]
+            for found in imports}
+
+
+def _copy_in(conn: psycopg.Connection, archive: zipfile.ZipFile, table: str, new_id: str,
+             imports: dict[str, int] | None = None) -> None:
+    """Through a temporary table, so that the rows take the new site's id (and their imports'
+    new ids) on the way."""
     with archive.open(f"{table}.csv") as source:
         header = io.TextIOWrapper(source, encoding="utf-8").readline().rstrip("\r\n").split(",")
     columns = sql.SQL(", ").join(map(sql.Identifier, header))
@@ -147,6 +163,9 @@ def _copy_in(conn: psycopg.Connection, archive: zipfile.ZipFile, table: str, old
         while block := source.read(1 << 20):
             copy.write(block)
     conn.execute(sql.SQL("UPDATE {} SET property_id = {}").format(staging, sql.Literal(new_id)))
+    if imports is not None:
+        conn.execute(sql.SQL("UPDATE {} SET import_id = ({}::jsonb ->> import_id::text)::bigint").format(
+            staging, sql.Literal(json.dumps(imports))))
     conn.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(
         sql.Identifier(*table.split(".")), columns, columns, staging))
 

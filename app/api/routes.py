@@ -32,7 +32,8 @@ class Report:
         return {"property": self.property,
                 "period": {"key": period.key, "from": period.first.isoformat(), "to": period.last.isoformat(),
                            "time_zone": period.time_zone},
-                "filters": filters.expressions(self.query.filters), "bots": self.query.bots, "results": results}
+                "filters": filters.expressions(self.query.filters), "bots": self.query.bots,
+                "imported": self.query.imported, "results": results}
 
 
 def router(web: Web) -> APIRouter:
@@ -54,9 +55,10 @@ def router(web: Web) -> APIRouter:
     def report(property_id: Annotated[str, Path(max_length=32)], user: Annotated[dict, Depends(caller)],
                period: str = "30d", from_: Annotated[date | None, Query(alias="from")] = None,
                to: date | None = None, compare: bool = False, bots: bool = False,
+               imported: Annotated[bool, Query(description="add days imported from Plausible where a report can")] = True,
                filter_: Annotated[list[str], Query(alias="filter", description="dimension==value, !=value, =~text (contains), !~text, or goal==name")] = [],  # noqa: B006
                ) -> Report:
-        site, query = web.report_query(user, property_id, period, from_, to, filter_, bots)
+        site, query = web.report_query(user, property_id, period, from_, to, filter_, bots, imported)
         return Report(query, compare, site)
 
     Chosen = Annotated[Report, Depends(report)]

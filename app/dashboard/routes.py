@@ -215,7 +215,7 @@ def property_report(web: Web, request: Request, chosen: View, interval: str | No
     with web.pool.connection() as conn:
         notes = annotations.listed(conn, chosen.property["id"], period.first, period.last)
         imported = conn.execute(queries.load("accounts")["imported_ranges"],
-                                {"property_id": chosen.property["id"], "lo": period.lo, "hi": period.hi}).fetchone()
+                                {"property_id": chosen.property["id"], "lo": period.lo, "hi": period.hi}).fetchall()
     context = {"user": None if chosen.shared else chosen.property["user"], "property": chosen.property,
                "view": chosen, "summary": summary,
                "series": series, "chart": chart, "metric": metric, "metric_kind": METRIC_KINDS.get(metric, "count"),
@@ -224,7 +224,8 @@ def property_report(web: Web, request: Request, chosen: View, interval: str | No
                "periods": periods.PERIODS[:-1], "filters": filters.expressions(chosen.query.filters),
                "rules": _rules(chosen.query.filters), "dimensions": filters.DIMENSIONS, "notes": notes,
                "marks": charts.marks(chart.points, [row["starts"] for row in series], notes),
-               "imported": imported and [moment.astimezone(ZoneInfo(period.time_zone)).date() for moment in imported],
+               "imported": {source: [moment.astimezone(ZoneInfo(period.time_zone)).date() for moment in span]
+                            for source, *span in imported},
                "today": web.settings.now().astimezone(ZoneInfo(chosen.property["time_zone"])).date()}
     return web.render(request, "property.html", context, block="report" if is_htmx(request) else None)
 

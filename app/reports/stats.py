@@ -26,10 +26,11 @@ class Query:
     filters: dict = field(default_factory=dict)
     bots: bool = False
     goals: dict = field(default_factory=dict)  # the property's goals by name, when a filter names one
+    imported: bool = True  # add days imported from elsewhere (worker/plausible.py) where a report can
 
     def params(self, **more: Any) -> dict[str, Any]:
         return {"property_id": self.property_id, "tz": self.period.time_zone, "lo": self.period.lo,
-                "hi": self.period.hi, "bots": self.bots,
+                "hi": self.period.hi, "bots": self.bots, "imported": self.imported,
                 "filters": Jsonb(filtering.with_goals(self.filters, self.goals)), **more}
 
     def previous(self) -> Query:
@@ -107,11 +108,14 @@ def breakdown(conn: psycopg.Connection, query: Query, dimension: str, limit: int
             for value, sessions, bounces, session_views, seconds in rows]
 
 
-def _page_row(value, page_views, engaged_views, engaged_ms, scroll, *reached) -> dict:
-    shares = {f"reached_{n}": _ratio(100 * count, page_views, 1) for n, count in zip((25, 50, 75, 100), reached, strict=True)}
+def _page_row(value, page_views, engaged_views, engaged_ms, scroll, *reached_and_imported) -> dict:
+    """Scroll depth averages the native views: imported ones have none."""
+    *reached, imported = reached_and_imported
+    native = page_views - imported
+    shares = {f"reached_{n}": _ratio(100 * count, native, 1) for n, count in zip((25, 50, 75, 100), reached, strict=True)}
     return {"value": value, "page_views": page_views,
             "time_on_page": _ratio(engaged_ms / 1000, engaged_views, 0),
-            "scroll_depth": _ratio(scroll, page_views, 1), **shares}
+            "scroll_depth": _ratio(scroll, native, 1), **shares}
 
 
 def visitors(conn: psycopg.Connection, query: Query, limit: int = 50, offset: int = 0) -> list[dict]:

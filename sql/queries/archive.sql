@@ -13,6 +13,14 @@ SELECT name, steps FROM accounts.funnels WHERE property_id = %(id)s ORDER BY nam
 -- name: annotations
 SELECT day, note FROM accounts.annotations WHERE property_id = %(id)s ORDER BY day, id;
 
+-- name: imports
+SELECT id, source, name, first_at, last_at, events, digest FROM accounts.imports WHERE property_id = %(id)s ORDER BY id;
+
+-- name: add_import
+INSERT INTO accounts.imports (property_id, source, name, first_at, last_at, events, digest)
+VALUES (%(property_id)s, %(source)s, %(name)s, %(first_at)s, %(last_at)s, %(events)s, %(digest)s)
+RETURNING id;
+
 -- name: columns
 -- A table's columns that take values (not generated), in order: what the archive's CSV holds.
 SELECT column_name FROM information_schema.columns

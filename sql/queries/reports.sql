@@ -72,10 +72,14 @@ ORDER BY sessions DESC, value NULLS LAST
 LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: breakdown_sessions_rollup
+-- With the period's imported sessions added, for the dimensions the import has.
 SELECT value, sum(sessions)::bigint AS sessions, sum(bounces)::bigint AS bounces,
        sum(session_page_views)::bigint AS session_page_views, sum(duration_seconds) AS duration_seconds
-FROM reports.session_breakdown(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(dimension)s,
-                               %(limit)s + %(offset)s)
+FROM (SELECT * FROM reports.session_breakdown(
+          %(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(dimension)s,
+          reports.pruning_k(%(property_id)s, %(lo)s, %(hi)s, %(tz)s, %(imported)s, %(limit)s + %(offset)s))
+      UNION ALL
+      SELECT * FROM reports.imported_sessions(%(property_id)s, %(lo)s, %(hi)s, %(tz)s, %(imported)s, %(dimension)s)) AS b
 GROUP BY value
 ORDER BY sessions DESC, value NULLS LAST
 LIMIT %(limit)s OFFSET %(offset)s;
@@ -88,7 +92,8 @@ SELECT value, count(*) AS page_views, count(engaged_ms) AS engaged_views,
        coalesce(sum(engaged_ms), 0)::bigint AS engaged_ms,
        sum(scroll_depth)::bigint AS scroll_depth,
        count(*) FILTER (WHERE scroll_depth >= 25) AS reached_25, count(*) FILTER (WHERE scroll_depth >= 50) AS reached_50,
-       count(*) FILTER (WHERE scroll_depth >= 75) AS reached_75, count(*) FILTER (WHERE scroll_depth >= 100) AS reached_100
+       count(*) FILTER (WHERE scroll_depth >= 75) AS reached_75, count(*) FILTER (WHERE scroll_depth >= 100) AS reached_100,
+       0 AS imported_views
 FROM reports.page_views(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s) AS v,
      unnest(coalesce(CASE %(dimension)s
                          WHEN 'page' THEN ARRAY[v.pathname] WHEN 'page_type' THEN ARRAY[v.page_type]
@@ -100,12 +105,20 @@ ORDER BY page_views DESC, value NULLS LAST
 LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: breakdown_pages_rollup
+-- With the period's imported page views by page added; they have no engagement or scroll, so
+-- imported_views tells them apart for the averages.
 SELECT value, sum(page_views)::bigint AS page_views, sum(engaged_views)::bigint AS engaged_views,
        coalesce(sum(engaged_ms), 0)::bigint AS engaged_ms, sum(scroll_depth)::bigint AS scroll_depth,
        sum(reached_25)::bigint AS reached_25, sum(reached_50)::bigint AS reached_50,
-       sum(reached_75)::bigint AS reached_75, sum(reached_100)::bigint AS reached_100
-FROM reports.page_breakdown(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(dimension)s,
-                            %(limit)s + %(offset)s)
+       sum(reached_75)::bigint AS reached_75, sum(reached_100)::bigint AS reached_100,
+       sum(imported_views)::bigint AS imported_views
+FROM (SELECT *, 0 AS imported_views
+      FROM reports.page_breakdown(
+          %(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(dimension)s,
+          reports.pruning_k(%(property_id)s, %(lo)s, %(hi)s, %(tz)s, %(imported)s, %(limit)s + %(offset)s))
+      UNION ALL
+      SELECT value, page_views, 0, 0, 0, 0, 0, 0, 0, page_views
+      FROM reports.imported_pages(%(property_id)s, %(lo)s, %(hi)s, %(tz)s, %(imported)s AND %(dimension)s = 'page')) AS b
 GROUP BY value
 ORDER BY page_views DESC, value NULLS LAST
 LIMIT %(limit)s OFFSET %(offset)s;
@@ -172,10 +185,18 @@ WHERE property_id = %(property_id)s AND time > %(now)s::timestamptz - INTERVAL '
   AND (%(bots)s OR NOT is_bot);
 
 -- name: summary_rollup
--- summary without filters, from the rollups: the same numbers (a test compares them).
-SELECT v.visitors, s.sessions, v.page_views, s.bounces, s.session_page_views, s.duration_seconds
+-- summary without filters, from the rollups: the same numbers (a test compares them), plus
+-- the imported days of the period when `imported` (their visitors summed day by day).
+WITH i AS (
+    SELECT coalesce(sum(visitors), 0)::bigint AS visitors, coalesce(sum(page_views), 0)::bigint AS page_views,
+           coalesce(sum(sessions), 0)::bigint AS sessions, coalesce(sum(bounces), 0)::bigint AS bounces,
+           coalesce(sum(duration_seconds), 0)::bigint AS duration_seconds
+    FROM reports.imported_days(%(property_id)s, %(lo)s, %(hi)s, %(tz)s, %(imported)s)
+)
+SELECT v.visitors + i.visitors, s.sessions + i.sessions, v.page_views + i.page_views, s.bounces + i.bounces,
+       s.session_page_views + i.page_views, s.duration_seconds + i.duration_seconds
 FROM reports.visitor_totals(%(property_id)s, reports.span(%(lo)s, %(hi)s), %(bots)s) AS v,
-     reports.session_totals(%(property_id)s, reports.span(%(lo)s, %(hi)s), %(bots)s) AS s;
+     reports.session_totals(%(property_id)s, reports.span(%(lo)s, %(hi)s), %(bots)s) AS s, i;
 
 -- name: timeseries_rollup
 -- timeseries without filters, by hour or day, from the rollups: one pass over the quarter hours
@@ -213,13 +234,20 @@ WITH steps AS (
     FROM metrics.sessions_15m s JOIN steps ON steps.t = s.bucket
     WHERE s.property_id = %(property_id)s AND s.bucket >= %(lo)s AND s.bucket < %(hi)s AND (%(bots)s OR NOT s.is_bot)
     GROUP BY steps.bucket
+), imported AS (
+    -- Imported days have no hours: an hourly chart shows them empty.
+    SELECT reports.bucket(day::timestamp AT TIME ZONE %(tz)s, %(tz)s, 'day') AS bucket, visitors, page_views,
+           sessions, bounces, duration_seconds
+    FROM reports.imported_days(%(property_id)s, %(lo)s, %(hi)s, %(tz)s, %(imported)s AND %(interval)s = 'day')
 )
 SELECT buckets.starts AT TIME ZONE %(tz)s AS starts,
-       coalesce(views.visitors, 0) AS visitors, coalesce(visits.sessions, 0) AS sessions,
-       coalesce(views.page_views, 0) AS page_views, coalesce(visits.bounces, 0) AS bounces,
-       coalesce(visits.session_page_views, 0) AS session_page_views,
-       coalesce(visits.duration_seconds, 0) AS duration_seconds
-FROM buckets LEFT JOIN views USING (bucket) LEFT JOIN visits USING (bucket)
+       coalesce(views.visitors, 0) + coalesce(imported.visitors, 0) AS visitors,
+       coalesce(visits.sessions, 0) + coalesce(imported.sessions, 0) AS sessions,
+       coalesce(views.page_views, 0) + coalesce(imported.page_views, 0) AS page_views,
+       coalesce(visits.bounces, 0) + coalesce(imported.bounces, 0) AS bounces,
+       coalesce(visits.session_page_views, 0) + coalesce(imported.page_views, 0) AS session_page_views,
+       coalesce(visits.duration_seconds, 0) + coalesce(imported.duration_seconds, 0) AS duration_seconds
+FROM buckets LEFT JOIN views USING (bucket) LEFT JOIN visits USING (bucket) LEFT JOIN imported USING (bucket)
 ORDER BY buckets.starts;
 
 -- name: timeseries_spans_rollup
@@ -234,14 +262,19 @@ WITH days AS (
 ), steps AS (
     SELECT reports.bucket(starts, %(tz)s, %(interval)s) AS bucket, min(starts) AS starts FROM days GROUP BY 1
 ), spans AS (
-    SELECT starts, reports.span(starts, lead(starts, 1, %(hi)s::timestamptz) OVER (ORDER BY starts)) AS span
-    FROM steps
+    SELECT starts, lead(starts, 1, %(hi)s::timestamptz) OVER (ORDER BY starts) AS ends FROM steps
 )
-SELECT spans.starts AT TIME ZONE %(tz)s AS starts, views.visitors, visits.sessions, views.page_views,
-       visits.bounces, visits.session_page_views, visits.duration_seconds
+SELECT spans.starts AT TIME ZONE %(tz)s AS starts, views.visitors + i.visitors, visits.sessions + i.sessions,
+       views.page_views + i.page_views, visits.bounces + i.bounces, visits.session_page_views + i.page_views,
+       visits.duration_seconds + i.duration_seconds
 FROM spans
-CROSS JOIN LATERAL reports.visitor_totals(%(property_id)s, spans.span, %(bots)s) AS views
-CROSS JOIN LATERAL reports.session_totals(%(property_id)s, spans.span, %(bots)s) AS visits
+CROSS JOIN LATERAL reports.visitor_totals(%(property_id)s, reports.span(spans.starts, spans.ends), %(bots)s) AS views
+CROSS JOIN LATERAL reports.session_totals(%(property_id)s, reports.span(spans.starts, spans.ends), %(bots)s) AS visits
+CROSS JOIN LATERAL (
+    SELECT coalesce(sum(visitors), 0)::bigint AS visitors, coalesce(sum(page_views), 0)::bigint AS page_views,
+           coalesce(sum(sessions), 0)::bigint AS sessions, coalesce(sum(bounces), 0)::bigint AS bounces,
+           coalesce(sum(duration_seconds), 0)::bigint AS duration_seconds
+    FROM reports.imported_days(%(property_id)s, spans.starts, spans.ends, %(tz)s, %(imported)s)) AS i
 ORDER BY spans.starts;
 
 -- name: event_breakdown

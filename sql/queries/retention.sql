@@ -39,3 +39,15 @@ SELECT id, retention_days FROM accounts.properties WHERE retention_days IS NOT N
 
 -- name: expire_property
 SELECT metrics.delete_property_rows(%(id)s, now() - %(keep)s::interval);
+
+-- name: expire_property_imports
+-- Days imported from Plausible (sql/migrations/0015_plausible_imports.sql) by the same rule;
+-- deleting a site deletes them with its imports.
+WITH days AS (
+    DELETE FROM metrics.imported_days WHERE property_id = %(id)s AND day < (now() - %(keep)s::interval)::date RETURNING 1
+), sessions AS (
+    DELETE FROM metrics.imported_sessions WHERE property_id = %(id)s AND day < (now() - %(keep)s::interval)::date RETURNING 1
+), pages AS (
+    DELETE FROM metrics.imported_pages WHERE property_id = %(id)s AND day < (now() - %(keep)s::interval)::date RETURNING 1
+)
+SELECT (SELECT count(*) FROM days) + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM pages);

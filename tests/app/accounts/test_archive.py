@@ -21,6 +21,12 @@ TRAFFIC = [("2026-11-02T10:00", "198.51.100.1", FIREFOX, {"r": "https://www.goog
            ("2026-11-05T23:50", "198.51.100.1", FIREFOX, {"u": "https://example.com/", "e": 4000, "s": 80})]
 
 
+PLAUSIBLE = {"visitors": ["date,visitors,pageviews,bounces,visits,visit_duration", "2026-10-31,4,9,1,5,300",
+                          "2026-11-01,3,4,2,3,60"],
+             "pages": ["date,hostname,page,visits,visitors,pageviews", "2026-11-01,example.com,/blog,3,3,4"],
+             "devices": ["date,device,visitors,visits,visit_duration,bounces,pageviews", "2026-11-01,Mobile,3,3,60,2,4"]}
+
+
 def everything(conn, property_id, user_id):
     query = stats.Query(property_id, periods.custom("Asia/Kolkata", date(2026, 11, 1), date(2026, 11, 7)))
     defined = goals.defined(conn, user_id, property_id)
@@ -43,6 +49,11 @@ def archived(cli, admin, owner, property_id, load_events, tmp_path):
     goals.add(admin, owner["id"], property_id, "Pricing", goals.step(page="/pricing"))
     goals.add_funnel(admin, owner["id"], property_id, "Buy", [{"page": "/"}, {"page": "/pricing"}])
     annotations.add(admin, owner["id"], property_id, date(2026, 11, 3), "Launch")
+    plausible = tmp_path / "plausible.zip"
+    with zipfile.ZipFile(plausible, "w") as export:  # 31 Oct and 1 Nov, before the site's own days
+        for name, lines in PLAUSIBLE.items():
+            export.writestr(f"imported_{name}_20261031_20261101.csv", "\n".join(lines) + "\n")
+    assert cli("import", "plausible", "--site", property_id, str(plausible)).returncode == 0
     target = tmp_path / "site.zip"
     done = cli("export", property_id, "--archive", str(target))
     assert done.returncode == 0, done.stderr
@@ -56,6 +67,7 @@ def test_an_archive_imported_elsewhere_gives_the_same_reports(cli, admin, owner,
         assert manifest["files"]["metrics.events.csv"]["rows"] == len(TRAFFIC)
         assert "rollups/metrics.sessions_15m.csv" in manifest["files"]
         assert json.loads(archive.read("site.json"))["annotations"] == [{"date": "2026-11-03", "note": "Launch"}]
+        assert manifest["files"]["metrics.imported_days.csv"]["rows"] == 2
     other = users.add(admin, "other@example.com", "another long passphrase")
     done = cli("import", "archive", "--owner", "other@example.com", str(archived))
     assert done.returncode == 0, done.stderr
@@ -63,6 +75,8 @@ def test_an_archive_imported_elsewhere_gives_the_same_reports(cli, admin, owner,
     assert copy != property_id  # the id was taken here
     refresh_rollups()
     assert everything(admin, copy, other) == everything(admin, property_id, owner["id"])
+    assert stats.summary(admin, stats.Query(copy, periods.custom("Asia/Kolkata", date(2026, 10, 31), date(2026, 10, 31)))) \
+        ["page_views"] == 9
 
 
 @pytest.mark.parametrize("replaced, content, message", [
