@@ -88,9 +88,10 @@ def router(web: Web) -> APIRouter:
         """`period` None: the user's default period (account preferences)."""
         user = web.current_user(request)
         period = period or user.get("default_period", "7d")
-        site, query = web.report_query(user, property_id, period, from_, to, filter_)
+        imported = request.query_params.get("imported") != "0"
+        site, query = web.report_query(user, property_id, period, from_, to, filter_, imported=imported)
         args = {"period": period, "from": from_ and from_.isoformat(), "to": to and to.isoformat(),
-                "compare": "1" if compare else None, "filter": filter_}
+                "compare": "1" if compare else None, "filter": filter_, "imported": None if imported else "0"}
         return View({**site, "user": user}, query, compare, args, base=f"/properties/{site['id']}")
 
     @routes.get("/")

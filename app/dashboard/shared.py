@@ -45,9 +45,10 @@ def router(web: Web) -> APIRouter:
             raise HTTPException(401, "this link asks for a password")
         owner = {"id": link["property"]["owner_id"], **READER}
         period = period or READER["default_period"]
-        site, query = web.report_query(owner, link["property"]["id"], period, from_, to, filter_)
+        imported = request.query_params.get("imported") != "0"
+        site, query = web.report_query(owner, link["property"]["id"], period, from_, to, filter_, imported=imported)
         args = {"period": period, "from": from_ and from_.isoformat(), "to": to and to.isoformat(),
-                "compare": "1" if compare else None, "filter": filter_,
+                "compare": "1" if compare else None, "filter": filter_, "imported": None if imported else "0",
                 "embed": "1" if embed and link["embed_origins"] else None}
         return View({**site, "user": owner}, query, compare, args, base=f"/share/{link['token']}", shared=True,
                     panels=None if link["panels"] is None else frozenset(link["panels"]))
