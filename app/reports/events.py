@@ -36,7 +36,7 @@ def report(conn: psycopg.Connection, query: Query, dimension: str, compare: bool
     with `compare`, the previous period's visitors for the same value and the change."""
     if dimension == NOT_FOUND:
         return not_found(conn, query, limit, offset)
-    rows = breakdown(conn, query, dimension, stats.summary(conn, query)["visitors"], limit, offset)
+    rows = breakdown(conn, query, dimension, stats.summary(conn, query.native())["visitors"], limit, offset)
     if compare:
         rows = stats.against(rows, breakdown(conn, query.previous(), dimension, limit=1000), "value")
     return rows

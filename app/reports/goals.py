@@ -139,10 +139,10 @@ def report(conn: psycopg.Connection, query: Query, defined: list[dict], compare:
     """The goals as the dashboard and the API show them: conversions against the period's
     visitors under the same filters and, with `compare`, the previous period's visitors and
     the change."""
-    rows = conversions(conn, query, defined, stats.summary(conn, query)["visitors"]) if defined else []
+    rows = conversions(conn, query, defined, stats.summary(conn, query.native())["visitors"]) if defined else []
     if compare and defined:
         previous = query.previous()
-        earlier = conversions(conn, previous, defined, stats.summary(conn, previous)["visitors"])
+        earlier = conversions(conn, previous, defined, stats.summary(conn, previous.native())["visitors"])
         rows = stats.against(rows, earlier, "id")
     return rows
 

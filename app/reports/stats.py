@@ -36,6 +36,11 @@ class Query:
     def previous(self) -> Query:
         return replace(self, period=self.period.previous())
 
+    def native(self) -> Query:
+        """This query without imported days: what the per-visitor reports (goals, events,
+        funnels) count, and so the visitors their rates divide by."""
+        return replace(self, imported=False)
+
 
 def _ratio(part: float, whole: float, digits: int) -> float | int | None:
     if not whole:

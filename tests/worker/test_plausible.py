@@ -273,3 +273,19 @@ def _csv(values) -> str:
     out = io.StringIO()
     csv.writer(out).writerow(values)  # its line end, \r\n, makes it quote a field holding either
     return out.getvalue().removesuffix("\r\n")
+
+
+def test_conversion_rates_divide_by_native_visitors(cli, admin, owner, property_id, native, load_events, tmp_path):
+    """Goals and events count native events only, so their rates leave imported visitors out."""
+    from app.reports import events, goals
+
+    load_events([("2026-11-02T05:03", "198.51.100.1", CHROME, {"n": "signup"})])
+    goals.add(admin, owner["id"], property_id, "Pricing", goals.step(page="/pricing"))
+    defined = goals.defined(admin, owner["id"], property_id)
+    before = goals.report(admin, query(property_id), defined)
+    assert cli("import", "plausible", "--site", property_id, str(export(tmp_path / "export.zip"))).returncode == 0
+    assert stats.summary(admin, query(property_id))["visitors"] == 37  # imported ones included
+    [pricing] = goals.report(admin, query(property_id), defined)
+    assert (pricing["visitors"], pricing["conversion_rate"]) == (1, 50.0) == (before[0]["visitors"], before[0]["conversion_rate"])
+    [signup] = events.report(admin, query(property_id), "event")
+    assert (signup["value"], signup["visitors"], signup["conversion_rate"]) == ("signup", 1, 50.0)
