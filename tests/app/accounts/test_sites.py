@@ -1,11 +1,13 @@
 """Editing a site and deleting it with all its data."""
 
 import re
+import zipfile
 
 import httpx
 import pytest
 
 from app.main import create_app
+from worker import plausible
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
@@ -51,11 +53,18 @@ def test_a_named_error_page_fills_the_404_report(client, admin, property_id, loa
         {"value": "/gone", "referrer": "https://example.com/old", "page_views": 1, "visitors": 1}]
 
 
-def test_deleting_a_site_needs_its_name_and_takes_all_its_data(client, admin, property_id, load_events):
+def test_deleting_a_site_needs_its_name_and_takes_all_its_data(client, admin, property_id, load_events, tmp_path):
     load_events([("2026-11-02T10:00", "198.51.100.1", FIREFOX, {}),
                  ("2026-11-02T10:01", "198.51.100.1", FIREFOX, {"m": {"tags": ["rail"]}})])
+    export = tmp_path / "plausible.zip"  # and days imported from Plausible, before those
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("imported_visitors_20261030_20261030.csv", "date,visitors,pageviews,bounces,visits,visit_duration\n"
+                                                                   "2026-10-30,1,2,0,1,10\n")
+        archive.writestr("imported_pages_20261030_20261030.csv", "date,hostname,page,pageviews\n2026-10-30,example.com,/,2\n")
+    assert plausible.load(admin, property_id, "UTC", plausible.open_export([export])).page_views == 2
     tables = ["metrics.events", "metrics.sessions", "metrics.page_views", "metrics.visitors_15m", "metrics.pages_1d",
-              "metrics.sources_7d", "metrics.tags_7d", "metrics.tag_members", "metrics.properties"]
+              "metrics.sources_7d", "metrics.tags_7d", "metrics.tag_members", "metrics.properties",
+              "metrics.imported_days", "metrics.imported_pages", "accounts.imports"]
     count = "SELECT count(*) FROM {} WHERE property_id = %s"
     assert all(admin.execute(count.format(t), (property_id,)).fetchone()[0] for t in tables)
     refused = client.post(f"/properties/{property_id}/delete", data={"confirm": "Exampel", "csrf_token": client.token})
