@@ -117,24 +117,27 @@ def _members(path: Path) -> Iterator[tuple[str, Callable[[], io.TextIOBase]]]:
         archive = zipfile.ZipFile(path)
         for info in archive.infolist():
             if not info.is_dir():
-                yield info.filename, lambda info=info: io.TextIOWrapper(archive.open(info), "utf-8", newline="")
+                yield info.filename, lambda info=info: io.TextIOWrapper(archive.open(info), "utf-8-sig", newline="")
     else:
-        yield path.name, lambda: open(path, encoding="utf-8", newline="")
+        yield path.name, lambda: open(path, encoding="utf-8-sig", newline="")  # a spreadsheet's BOM
 
 
 def rows(name: str, opener: Callable[[], io.TextIOBase], table: str, tally: Tally) -> Iterator[dict]:
     """The file's rows with numbers parsed; a row that cannot be read is counted, not raised."""
-    with opener() as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS[table] if c not in (reader.fieldnames or ())]
-        if missing:
-            raise ExportError(f"{name} lacks the column{'s' * (len(missing) > 1)} {', '.join(missing)} "
-                              "(exports from Plausible CE 2.1 and later have them)")
-        for row in reader:
-            try:
-                yield _parsed(row, table)
-            except (Malformed, ValueError) as error:
-                tally.bad(f"{name}:{reader.line_num}", str(error))
+    try:
+        with opener() as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in COLUMNS[table] if c not in (reader.fieldnames or ())]
+            if missing:
+                raise ExportError(f"{name} lacks the column{'s' * (len(missing) > 1)} {', '.join(missing)} "
+                                  "(exports from Plausible CE 2.1 and later have them)")
+            for row in reader:
+                try:
+                    yield _parsed(row, table)
+                except Malformed as error:
+                    tally.bad(f"{name}:{reader.line_num}", str(error))
+    except UnicodeDecodeError:  # decoded a block at a time: no line to name
+        raise ExportError(f"{name} is not UTF-8 text, as Plausible writes it: was it saved again in another encoding?") from None
 
 
 COUNTS = frozenset({"visitors", "pageviews", "bounces", "visits", "visit_duration", "entrances", "exits"})
@@ -147,7 +150,10 @@ def _parsed(row: dict, table: str) -> dict:
     if any("\x00" in value for value in row.values()):
         raise Malformed("a NUL character")  # PostgreSQL's text cannot hold one
     parsed = {c: _count(row[c], c) if c in COUNTS else row[c] for c in COLUMNS[table][1:]}
-    parsed["date"] = date.fromisoformat(row["date"])
+    try:
+        parsed["date"] = date.fromisoformat(row["date"])
+    except ValueError:
+        raise Malformed(f"date is not YYYY-MM-DD: {row['date'][:30]!r}") from None
     if parsed.get("bounces", 0) > session_counts(parsed)[0]:
         raise Malformed("more bounces than visits")
     return parsed

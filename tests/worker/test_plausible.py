@@ -65,7 +65,8 @@ FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.
 def export(path, rows=ROWS, headers=HEADERS):
     with zipfile.ZipFile(path, "w") as archive:
         for table, lines in rows.items():
-            archive.writestr(f"imported_{table}_20261030_20261102.csv", "\n".join([headers[table], *lines]) + "\n")
+            text = "\n".join([headers[table], *lines]) + "\n"
+            archive.writestr(f"imported_{table}_20261030_20261102.csv", text.encode("utf-8", "surrogateescape"))
     return path
 
 
@@ -169,7 +170,7 @@ def test_unreadable_rows_are_counted_with_their_line(cli, admin, property_id, tm
     assert done.returncode == 0, done.stderr
     assert "1 days, 30 page views" in done.stdout
     for line, reason in ((3, "visitors is not a count: 'many'"), (4, "more bounces than visits"),
-                         (5, "Invalid isoformat string"), (6, "not as many fields as the header")):
+                         (5, "date is not YYYY-MM-DD: 'not a date'"), (6, "not as many fields as the header")):
         assert f"imported_visitors_20261030_20261102.csv:{line}: {reason}" in done.stdout
     assert stats.summary(admin, query(property_id))["page_views"] == 30
 
@@ -177,6 +178,8 @@ def test_unreadable_rows_are_counted_with_their_line(cli, admin, property_id, tm
 @pytest.mark.parametrize("rows, headers, message", [
     ({"sources": ROWS["sources"]}, HEADERS, "no imported_visitors_*.csv"),
     (ROWS, {**HEADERS, "devices": "date,device,visitors"}, "lacks the columns visits, visit_duration, bounces, pageviews"),
+    ({**ROWS, "pages": [*ROWS["pages"], "2026-10-31,example.com,/caf\udce9,1,1,1,,0"]}, HEADERS,
+     "imported_pages_20261030_20261102.csv is not UTF-8 text"),
 ])
 def test_what_is_not_an_export_is_refused(cli, admin, property_id, tmp_path, rows, headers, message):
     done = cli("import", "plausible", "--site", property_id, str(export(tmp_path / "export.zip", rows, headers)))
