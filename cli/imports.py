@@ -100,7 +100,7 @@ def logs(ctx: typer.Context,
     try:
         with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
             options = access_logs.Options(_base_url(conn, site, url), frozenset(m.upper() for m in method),
-                                          statuses(status), include_static, forwarded_for)
+                                          statuses(status), include_static, forwarded_for, *_imported_days(conn, site))
             done = imports.import_logs(settings, conn, site, files, log_format, options, dry_run,
                                        progress.show)
             _record(conn, site, done, dry_run)
@@ -124,6 +124,12 @@ def _base_url(conn: psycopg.Connection, site: str, url: str) -> str:
     if not row[2]:
         raise ParcoursError(f"the site {row[1]!r} has no domain: say where its pages are with --url https://HOST")
     return f"https://{row[2][0]}"
+
+
+def _imported_days(conn: psycopg.Connection, site: str) -> tuple[frozenset, str]:
+    """The site's days imported from Plausible, which a log must not count again, and its zone."""
+    days = frozenset(day for (day,) in conn.execute(queries.load("imports")["imported_days"], {"property_id": site}))
+    return days, sites.named(conn, site)[3]
 
 
 def _record(conn: psycopg.Connection, site: str, done: list, dry_run: bool) -> None:

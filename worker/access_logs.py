@@ -22,9 +22,10 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from parcours import record as contract
 from parcours import spool
@@ -61,6 +62,7 @@ class Skip(enum.StrEnum):
     STATUS = "status not served"
     STATIC = "static asset"
     UNLOADABLE = "unloadable"  # a value the database could not store (parcours/record.py)
+    IMPORTED = "on days imported from Plausible"  # a day is native or imported, never both (worker/plausible.py)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class Options:
     statuses: frozenset[int] = frozenset({*range(200, 300), 304})
     include_static: bool = False
     forwarded_for: bool = False  # the client is X-Forwarded-For's first address, when the format logs it
+    imported_days: frozenset[date] = frozenset()  # the site's local days imported from Plausible
+    time_zone: str = "UTC"  # the site's, whose days those are
 
 
 @dataclass
@@ -225,6 +229,8 @@ def beacon(line: str, pattern: re.Pattern, options: Options, property_id: str) -
         return Skip.STATUS
     if not options.include_static and is_static(target):
         return Skip.STATIC
+    if options.imported_days and when.astimezone(ZoneInfo(options.time_zone)).date() in options.imported_days:
+        return Skip.IMPORTED
     event = {"p": property_id, "n": "page_view", "u": options.base_url + target}
     if referrer and (urlsplit(referrer).hostname or contract.is_app(referrer)):
         event["r"] = referrer
