@@ -160,7 +160,7 @@ def _parsed(row: dict, table: str) -> dict:
 
 
 def _count(text: str, column: str) -> int:
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:  # "²" is a digit to isdigit(), not to int()
         raise Malformed(f"{column} is not a count: {text[:30]!r}")
     return int(text)
 
@@ -192,7 +192,7 @@ def session_values(table: str, row: dict) -> Iterable[tuple[str, str | None]]:
 def _source_values(row: dict) -> Iterable[tuple[str, str | None]]:
     tags = {key: _none(row[key]) for key in ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")}
     named = _none(row["source"])
-    domain = (_none(row["referrer"]) or "").split("/")[0].split("://")[-1].lower() or None
+    domain = (_none(row["referrer"]) or "").split("://")[-1].split("/")[0].lower() or None
     arrival = channels.Arrival(referrers.named(named) if named else None, bool(named or domain),
                                tags["utm_source"], (tags["utm_medium"] or "").lower(), None)
     source, channel = channels.classify(arrival)

@@ -165,12 +165,13 @@ def test_days_imported_before_are_not_taken_again(cli, admin, property_id, tmp_p
 
 def test_unreadable_rows_are_counted_with_their_line(cli, admin, property_id, tmp_path):
     broken = {**ROWS, "visitors": [ROWS["visitors"][0], "2026-10-31,many,50,5,25,1000", "2026-11-01,5,9,9,6,120",
-                                   "not a date,1,1,0,1,0", "2026-11-02,7"]}
+                                   "not a date,1,1,0,1,0", "2026-11-02,7", "2026-11-03,1,²,0,1,0"]}
     done = cli("import", "plausible", "--site", property_id, str(export(tmp_path / "export.zip", broken)))
     assert done.returncode == 0, done.stderr
     assert "1 days, 30 page views" in done.stdout
     for line, reason in ((3, "visitors is not a count: 'many'"), (4, "more bounces than visits"),
-                         (5, "date is not YYYY-MM-DD: 'not a date'"), (6, "not as many fields as the header")):
+                         (5, "date is not YYYY-MM-DD: 'not a date'"), (6, "not as many fields as the header"),
+                         (7, "pageviews is not a count: '²'")):
         assert f"imported_visitors_20261030_20261102.csv:{line}: {reason}" in done.stdout
     assert stats.summary(admin, query(property_id))["page_views"] == 30
 
@@ -204,10 +205,17 @@ def test_a_dry_run_and_a_deleted_import_leave_nothing(cli, admin, property_id, t
     assert gone.returncode == 1 and f"no Plausible import {import_id}" in gone.stderr
 
 
-def test_channels_come_from_our_rules():
-    row = {"source": "Facebook", "referrer": "m.facebook.com/", "utm_source": "", "utm_medium": "cpc",
+@pytest.mark.parametrize("source, referrer, medium, expected", [
+    ("Facebook", "m.facebook.com/", "cpc", {"channel": "Paid Social", "source": "Facebook", "referrer": "m.facebook.com"}),
+    ("Hacker News", "https://news.ycombinator.com/item?id=1", "", {"channel": "Organic Social", "referrer": "news.ycombinator.com"}),
+    ("Direct / None", "", "", {"channel": "Direct", "source": None, "referrer": None}),
+    ("someblog.example", "someblog.example/post", "", {"channel": "Referral", "source": None, "referrer": "someblog.example"}),
+])
+def test_channels_and_sources_come_from_our_rules(source, referrer, medium, expected):
+    row = {"source": source, "referrer": referrer, "utm_source": "", "utm_medium": medium,
            "utm_campaign": "", "utm_content": "", "utm_term": ""}
-    assert dict(plausible.session_values("sources", row))["channel"] == "Paid Social"
+    values = dict(plausible.session_values("sources", row))
+    assert {key: values[key] for key in expected} == expected
 
 
 def test_the_dashboard_and_the_api_mark_imported_days(cli, settings, admin, owner, property_id, tmp_path, serve):
@@ -241,7 +249,7 @@ def test_a_site_keeping_less_loses_its_older_imported_days(admin, property_id, n
 
 
 # Text with CSV's and PostgreSQL's troublemakers, or any characters.
-TEXT = st.text(st.sampled_from('\x00\r\n,"é/ a'), min_size=1, max_size=6) \
+TEXT = st.text(st.sampled_from('\x00\r\n,"é/ a²1'), min_size=1, max_size=6) \
     | st.text(st.characters(blacklist_categories=("Cs",)), max_size=20) | st.sampled_from(["", "(not set)", "Direct / None"])
 COUNT = st.integers(0, 10**6).map(str) | TEXT
 DAY = st.sampled_from(["2020-01-01", "2020-01-02"]) | TEXT
