@@ -224,7 +224,7 @@ def _plausible_summary(tally, dry_run: bool) -> str:
     if tally.ignored:
         lines.append("  not read: " + ", ".join(tally.ignored))
     if not tally.page_views:
-        lines.append("  nothing to import: every day is before no page view, has native data or was imported")
+        lines.append("  nothing to import: no day with page views that comes before the site's own data and was not imported before")
     else:
         lines.append("  dry run: nothing imported" if dry_run else "  imported")
     return "\n".join(lines)

@@ -311,3 +311,10 @@ def test_a_log_does_not_count_days_imported_from_plausible_again(cli, admin, pro
     assert "1 on days imported from Plausible" in done.stdout and "imported 1 events" in done.stdout, done.stdout
     days = {row["starts"][:10]: row["page_views"] for row in stats.timeseries(admin, query(property_id, last="2026-11-03"), "day")}
     assert (days["2026-11-02"], days["2026-11-03"]) == (7, 1)  # Plausible's own figure, and the log's
+
+
+def test_an_export_of_days_the_site_has_imports_nothing(cli, admin, property_id, native, tmp_path):
+    later = {"visitors": [ROWS["visitors"][-1]], "pages": [ROWS["pages"][-1]]}
+    done = cli("import", "plausible", "--site", property_id, str(export(tmp_path / "export.zip", later)))
+    assert done.returncode == 0 and "nothing to import" in done.stdout and "1 days with native data" in done.stdout
+    assert admin.execute("SELECT count(*) FROM accounts.imports").fetchone()[0] == 0
