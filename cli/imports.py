@@ -99,8 +99,10 @@ def logs(ctx: typer.Context,
     progress = ProgressLine()
     try:
         with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
-            options = access_logs.Options(_base_url(conn, site, url), frozenset(m.upper() for m in method),
-                                          statuses(status), include_static, forwarded_for, *_imported_days(conn, site))
+            row = sites.named(conn, site)
+            options = access_logs.Options(_base_url(row, url), frozenset(m.upper() for m in method),
+                                          statuses(status), include_static, forwarded_for,
+                                          _imported_days(conn, site), row[3])
             done = imports.import_logs(settings, conn, site, files, log_format, options, dry_run,
                                        progress.show)
             _record(conn, site, done, dry_run)
@@ -117,8 +119,8 @@ def logs(ctx: typer.Context,
         typer.echo(_summary(found, dry_run))
 
 
-def _base_url(conn: psycopg.Connection, site: str, url: str) -> str:
-    row = sites.named(conn, site)
+def _base_url(row: tuple, url: str) -> str:
+    """--url, else https:// and the first domain of the site (cli/sites.py's row)."""
     if url:
         return url.rstrip("/")
     if not row[2]:
@@ -126,10 +128,9 @@ def _base_url(conn: psycopg.Connection, site: str, url: str) -> str:
     return f"https://{row[2][0]}"
 
 
-def _imported_days(conn: psycopg.Connection, site: str) -> tuple[frozenset, str]:
-    """The site's days imported from Plausible, which a log must not count again, and its zone."""
-    days = frozenset(day for (day,) in conn.execute(queries.load("imports")["imported_days"], {"property_id": site}))
-    return days, sites.named(conn, site)[3]
+def _imported_days(conn: psycopg.Connection, site: str) -> frozenset:
+    """The site's days imported from Plausible, which a log must not count again."""
+    return frozenset(day for (day,) in conn.execute(queries.load("imports")["imported_days"], {"property_id": site}))
 
 
 def _record(conn: psycopg.Connection, site: str, done: list, dry_run: bool) -> None:
@@ -201,14 +202,9 @@ def plausible_command(ctx: typer.Context,
     from worker import plausible
 
     settings: Settings = ctx.obj
-    try:
-        with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
-            time_zone = sites.named(conn, site)[3]
-            export = plausible.open_export(files)
-            tally = plausible.load(conn, site, time_zone, export, dry_run)
-    except (ParcoursError, zipfile.BadZipFile, UnicodeDecodeError) as error:
-        typer.echo(f"parcours: {error}", err=True)
-        raise typer.Exit(1) from None
+    with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
+        time_zone = sites.named(conn, site)[3]
+        tally = plausible.load(conn, site, time_zone, plausible.open_export(files), dry_run)
     typer.echo(_plausible_summary(tally, dry_run))
 
 
@@ -239,13 +235,9 @@ def list_command(ctx: typer.Context, site: str = typer.Option(..., help="The sit
       parcours import list --site k3x9q2m7ab
     """
     settings: Settings = ctx.obj
-    try:
-        with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
-            sites.named(conn, site)
-            found = conn.execute(queries.load("imports")["imports"], {"property_id": site}).fetchall()
-    except ParcoursError as error:
-        typer.echo(f"parcours: {error}", err=True)
-        raise typer.Exit(1) from None
+    with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
+        sites.named(conn, site)
+        found = conn.execute(queries.load("imports")["imports"], {"property_id": site}).fetchall()
     for id_, source, name, first_at, last_at, events, created_at in found:
         typer.echo(f"{id_}\t{source}\t{name}\t{first_at:%Y-%m-%d %H:%M} to {last_at:%Y-%m-%d %H:%M} UTC"
                    f"\t{events:,} page views\timported {created_at:%Y-%m-%d}")
@@ -262,14 +254,9 @@ def delete_command(ctx: typer.Context, import_id: int = typer.Argument(..., help
       parcours import delete --site k3x9q2m7ab 12
     """
     settings: Settings = ctx.obj
-    try:
-        with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
-            sites.named(conn, site)
-            deleted = conn.execute(queries.load("imports")["delete_import"], {"property_id": site, "id": import_id}).fetchone()
-    except ParcoursError as error:
-        typer.echo(f"parcours: {error}", err=True)
-        raise typer.Exit(1) from None
+    with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
+        sites.named(conn, site)
+        deleted = conn.execute(queries.load("imports")["delete_import"], {"property_id": site, "id": import_id}).fetchone()
     if deleted is None:
-        typer.echo(f"parcours: site {site} has no Plausible import {import_id}; see parcours import list --site {site}", err=True)
-        raise typer.Exit(1)
+        raise ParcoursError(f"site {site} has no Plausible import {import_id}; see parcours import list --site {site}")
     typer.echo(f"deleted import {import_id}")

@@ -18,6 +18,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -92,7 +93,15 @@ class Export:
 
 
 def open_export(paths: list[Path]) -> Export:
-    """A zip of the export, or its CSV files."""
+    """A zip of the export, or its CSV files. Every file is read whole here, for the digest, so
+    a damaged zip is refused before anything is written."""
+    try:
+        return _opened(paths)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise ExportError(f"the export is not a readable zip: {error}") from None
+
+
+def _opened(paths: list[Path]) -> Export:
     files, ignored, digest = {}, [], hashlib.sha256()
     for path in sorted(paths, key=lambda p: p.name):
         for name, opener in _members(path):

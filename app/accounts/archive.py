@@ -2,12 +2,13 @@
 --archive FILE.zip`, `parcours import archive --owner EMAIL FILE.zip`.
 
 The zip holds a manifest (format, version, the schema it came from, each file's rows and
-SHA-256), the site's settings, goals, funnels and notes (site.json), and as CSV with a header:
-its raw events still kept, sessions, page views, last-seen marks and tag sets — the rows every
-report is computed from — and every rollup as it stood, for the record. An import loads the
-rows and recomputes the rollups from them on the target's own engine; the rollups' CSV are not
-read back, since a continuous aggregate cannot be written. Reports over the imported site then
-equal the original's (tests/cli/test_archive.py).
+SHA-256), the site's settings, goals, funnels, notes and imports (site.json), and as CSV with a
+header: its raw events still kept, sessions, page views, last-seen marks, tag sets and days
+imported from Plausible — the rows every report is computed from — and every rollup as it
+stood, for the record. An import loads the rows and recomputes the rollups from them on the
+target's own engine; the rollups' CSV are not read back, since a continuous aggregate cannot
+be written. Reports over the imported site then equal the original's
+(tests/app/accounts/test_archive.py).
 
 Ids travel as they are (visitor ids are keyed hashes: the target's own visitors get other
 ids, so a person who visits both servers counts twice).

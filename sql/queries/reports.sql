@@ -262,14 +262,15 @@ WITH days AS (
 ), steps AS (
     SELECT reports.bucket(starts, %(tz)s, %(interval)s) AS bucket, min(starts) AS starts FROM days GROUP BY 1
 ), spans AS (
-    SELECT starts, lead(starts, 1, %(hi)s::timestamptz) OVER (ORDER BY starts) AS ends FROM steps
+    SELECT starts, ends, reports.span(starts, ends) AS span
+    FROM (SELECT starts, lead(starts, 1, %(hi)s::timestamptz) OVER (ORDER BY starts) AS ends FROM steps) AS s
 )
 SELECT spans.starts AT TIME ZONE %(tz)s AS starts, views.visitors + i.visitors, visits.sessions + i.sessions,
        views.page_views + i.page_views, visits.bounces + i.bounces, visits.session_page_views + i.page_views,
        visits.duration_seconds + i.duration_seconds
 FROM spans
-CROSS JOIN LATERAL reports.visitor_totals(%(property_id)s, reports.span(spans.starts, spans.ends), %(bots)s) AS views
-CROSS JOIN LATERAL reports.session_totals(%(property_id)s, reports.span(spans.starts, spans.ends), %(bots)s) AS visits
+CROSS JOIN LATERAL reports.visitor_totals(%(property_id)s, spans.span, %(bots)s) AS views
+CROSS JOIN LATERAL reports.session_totals(%(property_id)s, spans.span, %(bots)s) AS visits
 CROSS JOIN LATERAL (
     SELECT coalesce(sum(visitors), 0)::bigint AS visitors, coalesce(sum(page_views), 0)::bigint AS page_views,
            coalesce(sum(sessions), 0)::bigint AS sessions, coalesce(sum(bounces), 0)::bigint AS bounces,

@@ -188,6 +188,17 @@ def test_what_is_not_an_export_is_refused(cli, admin, property_id, tmp_path, row
     assert admin.execute("SELECT count(*) FROM metrics.imported_days").fetchone()[0] == 0
 
 
+def test_a_damaged_zip_is_refused(cli, admin, property_id, tmp_path):
+    path = export(tmp_path / "export.zip")
+    data = bytearray(path.read_bytes())
+    start = data.index(b"2026-10-30,10")  # inside the first member, stored uncompressed
+    data[start:start + 4] = b"1999"
+    path.write_bytes(bytes(data))
+    done = cli("import", "plausible", "--site", property_id, str(path))
+    assert done.returncode == 1 and "the export is not a readable zip: Bad CRC-32" in done.stderr
+    assert admin.execute("SELECT count(*) FROM accounts.imports").fetchone()[0] == 0
+
+
 def test_a_dry_run_and_a_deleted_import_leave_nothing(cli, admin, property_id, tmp_path):
     path = export(tmp_path / "export.zip")
     dry = cli("import", "plausible", "--site", property_id, "--dry-run", str(path))
