@@ -313,13 +313,14 @@ def test_conversion_rates_divide_by_native_visitors(cli, admin, owner, property_
     assert (signup["value"], signup["visitors"], signup["conversion_rate"]) == ("signup", 1, 50.0)
 
 
-def test_a_log_does_not_count_days_imported_from_plausible_again(cli, admin, property_id, tmp_path):
+def test_a_log_does_not_count_days_imported_from_plausible_again(cli, admin, property_id, refresh_rollups, tmp_path):
     assert cli("import", "plausible", "--site", property_id, str(export(tmp_path / "export.zip"))).returncode == 0
     log = tmp_path / "access.log"  # 2 Nov (imported) and 3 Nov in Kolkata
     log.write_text("".join(f'198.51.100.1 - - [{when} +0530] "GET / HTTP/1.1" 200 512 "-" "{FIREFOX}"\n'
                            for when in ("02/Nov/2026:10:00:00", "03/Nov/2026:10:00:00")))
     done = cli("import", "logs", "--site", property_id, str(log))
     assert "1 on days imported from Plausible" in done.stdout and "imported 1 events" in done.stdout, done.stdout
+    refresh_rollups()
     days = {row["starts"][:10]: row["page_views"] for row in stats.timeseries(admin, query(property_id, last="2026-11-03"), "day")}
     assert (days["2026-11-02"], days["2026-11-03"]) == (7, 1)  # Plausible's own figure, and the log's
 
