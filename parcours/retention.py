@@ -55,7 +55,7 @@ def apply(conn: psycopg.Connection, engine, raw_days: int, rollup_days: int) -> 
     in autocommit mode."""
     check(raw_days, rollup_days)
     targets = [(name, raw_days) for name in RAW] + [(name, rollup_days) for name in _kept(conn)]
-    return engine.retain(conn, targets) + expire_properties(conn)
+    return engine.retain(conn, targets) + expire_properties(conn) + expire_funnels(conn, rollup_days)
 
 
 def drop_expired(conn: psycopg.Connection, targets: list[tuple[str, int]]) -> list[str]:
@@ -76,6 +76,13 @@ def expire_properties(conn: psycopg.Connection) -> list[str]:
         deleted = sum(conn.execute(q[name], keep).fetchone()[0] for name in ("expire_property", "expire_property_imports"))
         done.append(f"property {property_id}: deleted {deleted} rows older than {days} days")
     return done
+
+
+def expire_funnels(conn: psycopg.Connection, rollup_days: int) -> list[str]:
+    """Funnels' materialized sessions (sql/migrations/0016_funnel_sessions.sql) go with the
+    sessions, which TimescaleDB's policies drop on Community: a plain table, on both engines."""
+    deleted = conn.execute(queries.load("funnels")["expire"], {"days": rollup_days}).fetchone()[0]
+    return [f"metrics.funnel_sessions: deleted {deleted} rows older than their site's sessions"]
 
 
 def set_policies(conn: psycopg.Connection, targets: list[tuple[str, int]]) -> list[str]:

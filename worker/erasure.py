@@ -1,8 +1,8 @@
 """Erasure on request: the worker carries out each queued request (metrics.erasures) after a
-drain — a visitor's events, sessions, page views and last-seen mark deleted, the rollups
-recomputed over the time those rows covered, exactly as after a load, and the visitor's lines
-cut from the spool archive, so a replay cannot bring them back. One audit line per request
-goes to the log; the request keeps the counts, not the ids.
+drain — a visitor's events, sessions, page views, last-seen mark and funnel sessions deleted,
+the rollups recomputed over the time those rows covered, exactly as after a load, and the
+visitor's lines cut from the spool archive, so a replay cannot bring them back. One audit line
+per request goes to the log; the request keeps the counts, not the ids.
 
 The visitor ids come from the visitor list (its 16-hex keys) or, for a person who gives their
 address and browser, from the same keyed hash the pipeline derives them with (visitor_ids).
@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 
 from parcours import engines, queries, spool
-from worker import pipeline
+from worker import funnels, pipeline
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ def carry_out(conn: psycopg.Connection, root: Path, engine: engines.Engine) -> i
             events, sessions, views, lo, hi = conn.execute(q["erase_visitors"], {"id": request_id}).fetchone()
             if lo is not None:
                 engine.loaded(conn, lo, hi)
+            funnels.erase(conn, property_id, ids)
         lines = cut_from_archive(root, ids)
         conn.execute(q["erasure_done"], {"id": request_id, "events": events, "sessions": sessions,
                                          "page_views": views, "archive_lines": lines})

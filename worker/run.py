@@ -16,7 +16,7 @@ from parcours.counters import Registry, serve_counters, spool_gauges
 from parcours.errors import ParcoursError
 from parcours.settings import Settings
 from parcours import geo
-from worker import loader
+from worker import funnels, loader
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
@@ -34,8 +34,10 @@ def _drain(conn: psycopg.Connection, settings: Settings, segments: list[Path] | 
     spool.recover_abandoned(settings.spool_dir)
     database = _geo_database(settings.geoip_path)
     try:
-        return loader.drain(conn, settings.spool_dir, settings.require_secret().encode(), database, segments,
-                            settings.worker_batch_lines)
+        summary = loader.drain(conn, settings.spool_dir, settings.require_secret().encode(), database, segments,
+                               settings.worker_batch_lines)
+        funnels.settle(conn, settings.now())
+        return summary
     finally:
         if database is not None:
             database.close()
