@@ -55,7 +55,7 @@ def apply(conn: psycopg.Connection, engine, raw_days: int, rollup_days: int) -> 
     in autocommit mode."""
     check(raw_days, rollup_days)
     targets = [(name, raw_days) for name in RAW] + [(name, rollup_days) for name in _kept(conn)]
-    return engine.retain(conn, targets) + expire_properties(conn) + expire_funnels(conn, rollup_days)
+    return engine.retain(conn, targets) + expire_properties(conn) + expire_settled(conn, rollup_days)
 
 
 def drop_expired(conn: psycopg.Connection, targets: list[tuple[str, int]]) -> list[str]:
@@ -78,11 +78,12 @@ def expire_properties(conn: psycopg.Connection) -> list[str]:
     return done
 
 
-def expire_funnels(conn: psycopg.Connection, rollup_days: int) -> list[str]:
-    """Funnels' materialized sessions (sql/migrations/0016_funnel_sessions.sql) go with the
-    sessions, which TimescaleDB's policies drop on Community: a plain table, on both engines."""
-    deleted = conn.execute(queries.load("funnels")["expire"], {"days": rollup_days}).fetchone()[0]
-    return [f"metrics.funnel_sessions: deleted {deleted} rows older than their site's sessions"]
+def expire_settled(conn: psycopg.Connection, rollup_days: int) -> list[str]:
+    """Funnels' sessions and goals' conversions, materialized (sql/migrations/0016, 0017), go
+    with the sessions and page views, which TimescaleDB's policies drop on Community: plain
+    tables, on both engines."""
+    deleted = conn.execute(queries.load("settling")["expire"], {"days": rollup_days}).fetchone()[0]
+    return [f"funnels' sessions and goals' conversions: deleted {deleted} rows older than their site's page views"]
 
 
 def set_policies(conn: psycopg.Connection, targets: list[tuple[str, int]]) -> list[str]:

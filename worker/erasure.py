@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 
 from parcours import engines, queries, spool
-from worker import funnels, pipeline
+from worker import pipeline, settling
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def carry_out(conn: psycopg.Connection, root: Path, engine: engines.Engine) -> i
             events, sessions, views, lo, hi = conn.execute(q["erase_visitors"], {"id": request_id}).fetchone()
             if lo is not None:
                 engine.loaded(conn, lo, hi)
-            funnels.erase(conn, property_id, ids)
+            settling.erase(conn, property_id, ids)
         lines = cut_from_archive(root, ids)
         conn.execute(q["erasure_done"], {"id": request_id, "events": events, "sessions": sessions,
                                          "page_views": views, "archive_lines": lines})

@@ -26,7 +26,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from parcours import engines, queries, spool
-from worker import chains, erasure, funnels, pipeline, sessionize
+from worker import chains, erasure, pipeline, sessionize, settling
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def store(conn: psycopg.Connection, events: list[dict], engine: engines.Engine) 
     starts = [s.started_at for s in stored_sessions] + [s.stored_started_at for s in stored_sessions]
     touched = [event["time"] for event in events] + starts + [v.time for v in stored_views] + relinked
     engine.loaded(conn, min(touched), max(touched))
-    funnels.resettle(conn, sorted({event["property_id"] for event in events}), min(touched), max(touched))
+    settling.resettle(conn, sorted({event["property_id"] for event in events}), min(touched), max(touched))
 
 
 def remember_tag_sets(conn: psycopg.Connection, views) -> None:

@@ -16,7 +16,7 @@ from parcours.counters import Registry, serve_counters, spool_gauges
 from parcours.errors import ParcoursError
 from parcours.settings import Settings
 from parcours import geo
-from worker import funnels, loader
+from worker import loader, settling
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
@@ -36,7 +36,7 @@ def _drain(conn: psycopg.Connection, settings: Settings, segments: list[Path] | 
     try:
         summary = loader.drain(conn, settings.spool_dir, settings.require_secret().encode(), database, segments,
                                settings.worker_batch_lines)
-        funnels.settle(conn, settings.now())
+        settling.settle(conn, settings.now())
         return summary
     finally:
         if database is not None:

@@ -329,14 +329,9 @@ LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: goal_conversions
 -- One goal's conversions (the page views or events that met it) and converting visitors, of
--- the sessions the filters keep. A goal at a time: its name or paths are then constants, which
--- the plan reads through the index that leads with them (0004_goal_hits.sql); the paths are
--- found once (MATERIALIZED), not at the start of each chunk's scan.
-WITH goal AS MATERIALIZED (
-    SELECT reports.goal_paths(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(goal)s) AS paths
-)
-SELECT count(*) AS conversions, count(DISTINCT h.visitor_id) AS visitors
-FROM goal, reports.goal_hits(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s, %(goal)s, goal.paths) AS h;
+-- the sessions the filters keep (reports.goal_conversions: materialized where it can).
+SELECT conversions, visitors
+FROM reports.goal_conversions(%(property_id)s, %(lo)s, %(hi)s, %(bots)s, %(filters)s, %(goal)s);
 
 -- name: funnel
 -- Each step of `steps`: the visitors and sessions that reached it in order within a session, and

@@ -1,7 +1,8 @@
-"""Funnels' materialized sessions (worker/funnels.py, sql/migrations/0016_funnel_sessions.sql):
-a funnel report that reads them equals the raw computation, over generated traffic on both
-sides of the settled horizon, after old events arrive, and for every range, filter and bot
-setting; settling resumes where it stopped, and retention takes the rows with the sessions."""
+"""Funnels' sessions and goals' conversions, materialized (worker/settling.py, sql/migrations/
+0016_funnel_sessions.sql, 0017_goal_conversions.sql): a report that reads them equals the raw
+computation, over generated traffic on both sides of the settled horizon, after old events
+arrive, and for every range, filter and bot setting; settling resumes where it stopped, an
+erasure and retention take the rows with the sessions and page views."""
 
 import itertools
 from datetime import date, datetime, timedelta, timezone
@@ -16,7 +17,7 @@ from psycopg.types.json import Jsonb
 from app.accounts import properties
 from app.reports import filters, goals, periods, stats
 from parcours import queries, retention, spool
-from worker import funnels, run
+from worker import run, settling
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 SAFARI = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -50,15 +51,23 @@ def counted(conn, q: stats.Query, steps) -> list[tuple]:
     return conn.execute(queries.load("reports")["funnel"], q.params(steps=Jsonb(steps))).fetchall()
 
 
-def raw(conn, q: stats.Query, steps) -> list[tuple]:
-    """The same report with nothing materialized: 0004's computation from raw rows."""
+def converted(conn, q: stats.Query, goal: dict) -> tuple:
+    return conn.execute(queries.load("reports")["goal_conversions"], q.params(goal=Jsonb(goal))).fetchone()
+
+
+def raw(conn, q: stats.Query, steps=None, goal=None):
+    """The same report with nothing materialized: computed from raw rows."""
     with conn.transaction(force_rollback=True):
-        conn.execute("DELETE FROM metrics.settled_funnels")
-        return counted(conn, q, steps)
+        conn.execute("DELETE FROM metrics.settled_funnels; DELETE FROM metrics.settled_goals")
+        return counted(conn, q, steps) if goal is None else converted(conn, q, goal)
 
 
 def materialized(conn) -> int:
     return conn.execute("SELECT count(*) FROM metrics.funnel_sessions").fetchone()[0]
+
+
+def conversions(conn) -> int:
+    return conn.execute("SELECT count(*) FROM metrics.goal_conversions").fetchone()[0]
 
 
 def at(text: str) -> datetime:
@@ -68,6 +77,7 @@ def at(text: str) -> datetime:
 # The clock's now is 2026-11-18 09:30 UTC: settled up to 2026-11-15 00:00 UTC.
 STEP_POOL = [{"page": "/"}, {"page": "/pricing"}, {"page": "/blog/*"}, {"event": "signup", "props": {}},
              {"event": "signup", "props": {"plan": "pro"}}]
+GOALS = STEP_POOL + [{"page": "/*"}, {"page": "/blog/"}]
 ACTIONS = st.sampled_from([("/", None), ("/pricing", None), ("/blog/tea", None), ("/blog/", None),
                            ("/pricing", {"plan": "pro"}), ("/pricing", {"plan": "free"}), ("/other", None)])
 VISIT = st.tuples(st.integers(0, 5),                        # the visitor
@@ -98,10 +108,13 @@ def beacons(visits, host: str) -> list[tuple]:
 @given(visits=st.lists(VISIT, min_size=1, max_size=12), late=st.lists(VISIT, max_size=4),
        steps=st.lists(st.sampled_from(STEP_POOL), min_size=2, max_size=4),
        ranges=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), min_size=1, max_size=3))
-def test_a_materialized_funnel_equals_the_raw_computation(admin, owner, settings, visits, late, steps, ranges):
+def test_materialized_funnels_and_goals_equal_the_raw_computation(admin, owner, settings, visits, late, steps,
+                                                                  ranges):
     host = f"site{next(SITES)}.example"
     site = properties.add(admin, owner["id"], "Generated", [host], ZONE)
     goals.add_funnel(admin, owner["id"], site, "Generated", steps)
+    for n, goal in enumerate(GOALS):
+        goals.add(admin, owner["id"], site, f"Goal {n}", goal)
     stage(admin, settings, site, beacons(visits, host), host)
     compare(admin, site, steps, ranges)
     stage(admin, settings, site, beacons(late, host), host)  # older than the settled horizon: resettled as loaded
@@ -115,6 +128,8 @@ def compare(conn, site: str, steps, ranges) -> None:
                 q = query(site, date(2026, 11, 10) + timedelta(days=first),
                           date(2026, 11, 10) + timedelta(days=first + days), expressions, bots)
                 assert counted(conn, q, steps) == raw(conn, q, steps), (first, days, expressions, bots)
+                for goal in GOALS:
+                    assert converted(conn, q, goal) == raw(conn, q, goal=goal), (first, days, expressions, bots, goal)
 
 
 def test_the_worker_settles_a_funnel_up_to_three_days_before_now(admin, owner, property_id, settings):
@@ -136,9 +151,9 @@ def test_a_funnel_made_after_the_traffic_is_settled_from_the_first_session(admin
     stage(admin, settings, property_id, [])
     assert materialized(admin) == 1
     # Resumed, not redone: a second drain with nothing new stores nothing.
-    assert funnels.settle(admin, settings.now()) == 0
+    assert settling.settle(admin, settings.now()) == 0
     assert admin.execute("SELECT settled_until FROM metrics.settled_funnels WHERE funnel_id = %s",
-                         (funnel_id,)).fetchone() == (funnels.horizon(settings.now()),)
+                         (funnel_id,)).fetchone() == (settling.horizon(settings.now()),)
 
 
 def test_an_old_event_that_completes_a_settled_session_is_counted(admin, owner, property_id, settings):
@@ -152,41 +167,45 @@ def test_an_old_event_that_completes_a_settled_session_is_counted(admin, owner, 
     assert [(sessions, median) for _, _, sessions, median in counted(admin, q, FUNNEL)] == [(1, None), (1, 240), (1, 60)]
 
 
-def test_an_erased_visitor_leaves_no_materialized_session(cli, admin, owner, property_id, settings):
+def test_an_erased_visitor_leaves_no_materialized_row(cli, admin, owner, property_id, settings):
     goals.add_funnel(admin, owner["id"], property_id, "Signup", FUNNEL)
+    goals.add(admin, owner["id"], property_id, "Home", {"page": "/"})
     stage(admin, settings, property_id, [(at("2026-11-02T10:00"), "198.51.100.1", FIREFOX, {}),
                                   (at("2026-11-02T11:00"), "198.51.100.2", SAFARI, {})])
     [(safari,)] = admin.execute("SELECT DISTINCT visitor_id FROM metrics.sessions WHERE browser = 'Mobile Safari'")
     key = stats.visitor_key(safari)
+    assert (materialized(admin), conversions(admin)) == (2, 2)
     assert cli("visitor", "delete", "--site", property_id, key, "--by", "privacy@example.com").returncode == 0
-    assert materialized(admin) == 1
+    assert (materialized(admin), conversions(admin)) == (1, 1)
 
 
 @pytest.mark.wall_clock
-def test_materialized_sessions_go_with_their_site_s_sessions(admin, owner, property_id, settings, now):
+def test_materialized_rows_go_with_their_site_s_page_views(admin, owner, property_id, settings, now):
     admin.execute("UPDATE accounts.properties SET retention_days = 30 WHERE id = %s", (property_id,))
     goals.add_funnel(admin, owner["id"], property_id, "Signup", FUNNEL)
+    goals.add(admin, owner["id"], property_id, "Home", {"page": "/"})
     old, recent = now - timedelta(days=40), now - timedelta(days=10)
     stage(admin, settings, property_id, [(old, "198.51.100.1", FIREFOX, {}), (recent, "198.51.100.2", FIREFOX, {})])
-    assert materialized(admin) == 2
-    assert retention.expire_funnels(admin, 730) == ["metrics.funnel_sessions: deleted 1 rows older than their "
-                                                   "site's sessions"]
+    assert materialized(admin) == 2 and conversions(admin) == 2
+    assert retention.expire_settled(admin, 730) == ["funnels' sessions and goals' conversions: deleted 2 rows older "
+                                                    "than their site's page views"]
     assert admin.execute("SELECT started_at FROM metrics.funnel_sessions").fetchall() == [(recent,)]
+    assert admin.execute("SELECT time FROM metrics.goal_conversions").fetchall() == [(recent,)]
 
 
 def test_a_funnel_deleted_while_settling_is_not_marked(admin, owner, property_id):
     funnel_id = goals.add_funnel(admin, owner["id"], property_id, "Signup", FUNNEL)
     admin.execute("DELETE FROM accounts.funnels WHERE id = %s", (funnel_id,))
-    admin.execute(queries.load("funnels")["mark_settled"], {"funnel": funnel_id, "until": at("2026-11-15T00:00")})
+    admin.execute(queries.load("settling")["mark_funnel"], {"id": funnel_id, "until": at("2026-11-15T00:00")})
     assert admin.execute("SELECT count(*) FROM metrics.settled_funnels").fetchone() == (0,)
 
 
 def test_the_worker_role_may_settle_and_resettle(settings, owner, property_id, admin):
     goals.add_funnel(admin, owner["id"], property_id, "Signup", FUNNEL)
     with psycopg.connect(settings.role_conninfo("worker"), autocommit=True) as conn:
-        assert funnels.settle(conn, settings.now()) == 0
+        assert settling.settle(conn, settings.now()) == 0
         with conn.transaction():
-            assert funnels.resettle(conn, [property_id], at("2026-11-02T10:00"), at("2026-11-02T11:00")) == 0
+            assert settling.resettle(conn, [property_id], at("2026-11-02T10:00"), at("2026-11-02T11:00")) == 0
 
 
 @pytest.mark.parametrize("first, last, sessions", [
@@ -214,3 +233,19 @@ def test_an_old_view_of_a_path_never_seen_before_meets_a_wildcard_step(admin, ow
     q = query(property_id, date(2026, 11, 1), date(2026, 11, 7))
     assert [sessions for _, _, sessions, _ in counted(admin, q, steps)] == [2, 1] == \
         [sessions for _, _, sessions, _ in raw(admin, q, steps)]
+
+
+def test_an_old_conversion_is_counted_and_a_new_goal_settles_from_the_first_day(admin, owner, property_id, settings):
+    stage(admin, settings, property_id, [(at("2026-10-01T10:00"), "198.51.100.1", FIREFOX, {}),
+                                         (at("2026-11-02T10:00"), "198.51.100.2", FIREFOX, {"u": "https://example.com/pricing"})])
+    pricing = {"page": "/pricing"}
+    goal_id = goals.add(admin, owner["id"], property_id, "Pricing", pricing)
+    stage(admin, settings, property_id, [])
+    assert conversions(admin) == 1
+    assert admin.execute("SELECT settled_until FROM metrics.settled_goals WHERE goal_id = %s",
+                         (goal_id,)).fetchone() == (settling.horizon(settings.now()),)
+    stage(admin, settings, property_id, [(at("2026-11-02T10:01"), "198.51.100.2", FIREFOX, {"u": "https://example.com/pricing"}),
+                                         (at("2026-11-03T09:00"), "198.51.100.3", FIREFOX, {"u": "https://example.com/pricing"})])
+    q = query(property_id, date(2026, 11, 1), date(2026, 11, 18))
+    assert converted(admin, q, pricing) == (3, 2) == raw(admin, q, goal=pricing)
+    assert conversions(admin) == 3
