@@ -1,8 +1,8 @@
 """Erasure on request: the worker carries out each queued request (metrics.erasures) after a
-drain — a visitor's events, sessions, page views, last-seen mark and funnel sessions deleted,
-the rollups recomputed over the time those rows covered, exactly as after a load, and the
-visitor's lines cut from the spool archive, so a replay cannot bring them back. One audit line
-per request goes to the log; the request keeps the counts, not the ids.
+drain — a visitor's events, sessions, page views, last-seen mark, and their rows of funnels and
+goals deleted, the rollups recomputed over the time those rows covered, exactly as after a load,
+and the visitor's lines cut from the spool archive, so a replay cannot bring them back. One
+audit line per request goes to the log; the request keeps the counts, not the ids.
 
 The visitor ids come from the visitor list (its 16-hex keys) or, for a person who gives their
 address and browser, from the same keyed hash the pipeline derives them with (visitor_ids).
