@@ -20,7 +20,7 @@
 --   would yield now: metrics.settle_funnel computed them, and every load of events since
 --   recomputed the sessions it could change — those started from two days before its first
 --   event (a session holding that event started at most two days before it) to its last
---   (worker/loader.py calls metrics.settle_funnel for that range, in the loading transaction).
+--   (worker/settling.py calls metrics.settle_funnel for that range, in the loading transaction).
 --   An erasure deletes the visitor's rows, whose sessions it deletes.
 -- * Paths: the materialization finds the paths a pattern matches among the page views
 --   (reports.viewed_paths), where a report finds them in the paths rollups: the same paths once
@@ -50,7 +50,7 @@ CREATE TABLE metrics.funnel_sessions (
 CREATE INDEX funnel_sessions_visitor_idx ON metrics.funnel_sessions (visitor_id);
 
 -- The sessions started before `settled_until` are materialized; the worker moves it forward to
--- a few days before now (worker/funnels.py), so that live traffic never needs a recompute.
+-- a few days before now (worker/settling.py), so that live traffic never needs a recompute.
 CREATE TABLE metrics.settled_funnels (
     funnel_id     bigint PRIMARY KEY REFERENCES accounts.funnels ON DELETE CASCADE,
     settled_until timestamptz NOT NULL
@@ -189,7 +189,7 @@ END
 $$;
 
 -- Materialize one funnel's sessions started in [lo, hi), replacing what was there, and return
--- how many. For the worker (worker/funnels.py).
+-- how many. For the worker (worker/settling.py).
 CREATE FUNCTION metrics.settle_funnel(funnel bigint, lo timestamptz, hi timestamptz) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
