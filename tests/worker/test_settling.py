@@ -117,7 +117,7 @@ def test_materialized_funnels_and_goals_equal_the_raw_computation(admin, owner, 
         goals.add(admin, owner["id"], site, f"Goal {n}", goal)
     stage(admin, settings, site, beacons(visits, host), host)
     compare(admin, site, steps, ranges)
-    stage(admin, settings, site, beacons(late, host), host)  # older than the settled horizon: resettled as loaded
+    stage(admin, settings, site, beacons(late, host), host)  # those before the settled horizon are resettled
     compare(admin, site, steps, ranges)
 
 
