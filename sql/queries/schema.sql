@@ -37,10 +37,13 @@ WHERE n.nspname = ANY(%(schemas)s)
 ORDER BY 1;
 
 -- name: hypertables
-SELECT hypertable_schema || '.' || hypertable_name AS relation
-FROM timescaledb_information.hypertables
-WHERE hypertable_schema = ANY(%(schemas)s)
-  AND NOT (hypertable_schema || '.' || hypertable_name) = ANY(%(excluded)s)
+-- With each time dimension's chunk interval: it decides how many chunks a long report plans over.
+SELECT h.hypertable_schema || '.' || h.hypertable_name || ' by ' || d.column_name || ', chunks of '
+       || d.time_interval::text AS relation
+FROM timescaledb_information.hypertables AS h
+JOIN timescaledb_information.dimensions AS d USING (hypertable_schema, hypertable_name)
+WHERE h.hypertable_schema = ANY(%(schemas)s)
+  AND NOT (h.hypertable_schema || '.' || h.hypertable_name) = ANY(%(excluded)s)
 ORDER BY 1;
 
 -- name: rollup_indexes
