@@ -26,6 +26,7 @@ Examples:
   parcours import logs --site k3x9q2m7ab --dry-run access.log           # count; write nothing
   parcours import logs --site k3x9q2m7ab --format '$remote_addr [$time_iso8601] "$request" $status "$http_user_agent"' app.log
   parcours import logs --site k3x9q2m7ab --status 200-299 --status 304 --method GET --method HEAD access.log
+  parcours import goatcounter --site k3x9q2m7ab goatcounter-export.csv.gz  # GoatCounter's CSV export
   parcours import plausible --site k3x9q2m7ab plausible-export.zip      # Plausible CE's CSV export
   parcours import plausible --site k3x9q2m7ab --dry-run imported_*.csv  # the export's files, unzipped
   parcours import list --site k3x9q2m7ab
@@ -95,17 +96,47 @@ def logs(ctx: typer.Context,
     """
     from worker import access_logs, imports
 
-    settings: Settings = ctx.obj
+    def run(conn: psycopg.Connection, row: tuple, progress: ProgressLine) -> list:
+        options = access_logs.Options(_base_url(row, url), frozenset(m.upper() for m in method), statuses(status),
+                                      include_static, forwarded_for, _imported_days(conn, site), row[3])
+        return imports.import_logs(ctx.obj, conn, site, files, log_format, options, dry_run, progress.show)
+    _import_files(ctx.obj, site, "logs", run, dry_run, "lines", "page views")
+
+
+@import_app.command("goatcounter")
+def goatcounter_command(ctx: typer.Context,
+                        files: list[Path] = typer.Argument(..., help="GoatCounter CSV exports, plain or gzip, in any order."),
+                        site: str = typer.Option(..., help="The site's id (parcours property list)."),
+                        url: str = typer.Option("", help="Scheme and host of the pages (default: https:// and the site's first domain)."),
+                        dry_run: bool = typer.Option(False, help="Read and count everything; import nothing.")):
+    """Import page views and events from GoatCounter's CSV export (its Export page, format
+    version 2). Each GoatCounter session is a visitor; sessions, sources, countries, browsers,
+    systems and devices are made as for live traffic; rows GoatCounter marked as bots are
+    skipped. A file imported before adds nothing. GoatCounter has no engagement or scroll.
+
+    \b
+    Examples:
+      parcours import goatcounter --site k3x9q2m7ab goatcounter-export-2026-11-30.csv.gz
+      parcours import goatcounter --site k3x9q2m7ab --dry-run --url https://www.example.com export.csv
+    """
+    from worker import goatcounter, imports
+
+    def run(conn: psycopg.Connection, row: tuple, progress: ProgressLine) -> list:
+        target = goatcounter.Site(_base_url(row, url), row[3], _imported_days(conn, site))
+        return imports.import_goatcounter(ctx.obj, conn, site, files, target, dry_run, progress.show)
+    _import_files(ctx.obj, site, "goatcounter", run, dry_run, "rows", "page views and events")
+
+
+def _import_files(settings: Settings, site: str, source: str, run, dry_run: bool, read: str, taken: str) -> None:
+    """Runs `run(conn, site's row, progress)`, which imports files and returns what happened to
+    each, records the imports and prints a summary of each file; a one-line error otherwise."""
+    from worker import access_logs
+
     progress = ProgressLine()
     try:
         with psycopg.connect(settings.admin_conninfo(), autocommit=True, connect_timeout=5) as conn:
-            row = sites.named(conn, site)
-            options = access_logs.Options(_base_url(row, url), frozenset(m.upper() for m in method),
-                                          statuses(status), include_static, forwarded_for,
-                                          _imported_days(conn, site), row[3])
-            done = imports.import_logs(settings, conn, site, files, log_format, options, dry_run,
-                                       progress.show)
-            _record(conn, site, done, dry_run)
+            done = run(conn, sites.named(conn, site), progress)
+            _record(conn, site, source, done, dry_run)
     except (ParcoursError, access_logs.FormatError) as error:
         progress.close()
         typer.echo(f"parcours: {error}", err=True)
@@ -116,7 +147,7 @@ def logs(ctx: typer.Context,
         raise typer.Exit(1) from None
     progress.close()
     for found in done:
-        typer.echo(_summary(found, dry_run))
+        typer.echo(_summary(found, dry_run, read, taken))
 
 
 def _base_url(row: tuple, url: str) -> str:
@@ -133,20 +164,20 @@ def _imported_days(conn: psycopg.Connection, site: str) -> frozenset:
     return frozenset(day for (day,) in conn.execute(queries.load("imports")["imported_days"], {"property_id": site}))
 
 
-def _record(conn: psycopg.Connection, site: str, done: list, dry_run: bool) -> None:
+def _record(conn: psycopg.Connection, site: str, source: str, done: list, dry_run: bool) -> None:
     """Notes the imported ranges, for the dashboard to say their page views have no engagement."""
     for found in done:
         if not dry_run and not found.already and found.loaded:
             conn.execute(queries.load("accounts")["add_import"], {
-                "property_id": site, "source": "logs", "name": found.path.name, "first_at": found.tally.first,
+                "property_id": site, "source": source, "name": found.path.name, "first_at": found.tally.first,
                 "last_at": found.tally.last, "events": found.loaded})
 
 
-def _summary(found, dry_run: bool) -> str:
+def _summary(found, dry_run: bool, read: str, taken: str) -> str:
     if found.already:
         return f"{found.path}: imported before; nothing added"
     tally = found.tally
-    lines = [f"{found.path}: {tally.lines:,} lines read, {tally.events:,} page views "
+    lines = [f"{found.path}: {tally.lines:,} {read} read, {tally.events:,} {taken} "
              f"({tally.bots:,} by bots){f' from {tally.first:%Y-%m-%d %H:%M} to {tally.last:%Y-%m-%d %H:%M} UTC' if tally.first else ''}"]
     if tally.skipped:
         lines.append("  skipped: " + ", ".join(f"{count:,} {reason}" for reason, count in sorted(tally.skipped.items())))

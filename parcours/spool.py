@@ -34,6 +34,14 @@ def record(received_ns: int, ip: str, user_agent: str, event: dict) -> bytes:
     return _ENCODE(line).encode()
 
 
+def archived_record(received_ns: int, visitor_id: int, place: list, user_agent: str, event: dict) -> bytes:
+    """A spool line in the archived form (docs/spool.md): the visitor id and place stand where
+    the address was. For history that comes without addresses (worker/goatcounter.py)."""
+    line = {"v": VERSION, "received_at": utc_timestamp(received_ns), "visitor_id": visitor_id, "place": place,
+            "user_agent": user_agent, "event": event}
+    return _ENCODE(line).encode()
+
+
 def utc_timestamp(ns: int) -> str:
     """ISO 8601 in UTC with microseconds, e.g. 2026-11-29T01:10:13.123456Z."""
     seconds, micros = divmod(ns // 1000, 1_000_000)

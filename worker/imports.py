@@ -1,4 +1,4 @@
-"""Imports of history from outside (access logs) as spool segments the worker loads like any other.
+"""Imports of history from outside (access logs, GoatCounter exports) as spool segments the worker loads like any other.
 
 Each file becomes segments of at most PART page views (the worker holds a segment's derived ids
 in memory while it loads it), named for the site, the file's first time and a digest of its
@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
@@ -25,7 +26,7 @@ import psycopg
 from parcours import queries, spool
 from parcours.errors import ParcoursError
 from parcours.settings import Settings
-from worker import access_logs, run
+from worker import access_logs, goatcounter, run
 
 
 PART = 250_000
@@ -86,13 +87,14 @@ def digest(path: Path) -> tuple[str, int]:
     return sha.hexdigest(), lines
 
 
-def planned(paths: list[Path], pattern, property_id: str) -> list[tuple[Path, str, int]]:
+def planned(paths: list[Path], first_time: Callable[[Path], datetime | None],
+            property_id: str) -> list[tuple[Path, str, int]]:
     """(file, segment name, lines) in the order of the files' first times; a file with no
     readable line goes last (its lines are all counted as malformed)."""
     missing = [str(path) for path in paths if not path.is_file()]
     if missing:
         raise ParcoursError(f"no such file: {', '.join(missing)}")
-    timed = sorted(((access_logs.first_time(path, pattern), path) for path in paths),
+    timed = sorted(((first_time(path), path) for path in paths),
                    key=lambda pair: (pair[0] is None, pair[0] or 0))
     plan = []
     for first, path in timed:
@@ -156,19 +158,37 @@ def already_imported(conn: psycopg.Connection, name: str) -> bool:
 def import_logs(settings: Settings, conn: psycopg.Connection, property_id: str, paths: list[Path],
                 log_format: str, options: access_logs.Options, dry_run: bool, progress: Progress = _quiet,
                 part: int = PART) -> list[FileImport]:
-    """Reads, and unless `dry_run` loads, every file; what happened to each."""
+    """Reads, and unless `dry_run` loads, every access log; what happened to each."""
     pattern = access_logs.compile_format(log_format)
+    return _import_files(settings, conn, property_id, paths, lambda path: access_logs.first_time(path, pattern),
+                         lambda path, sink, seen: access_logs.stage(path, sink, pattern, options, property_id, seen),
+                         dry_run, progress, part)
+
+
+def import_goatcounter(settings: Settings, conn: psycopg.Connection, property_id: str, paths: list[Path],
+                       site: goatcounter.Site, dry_run: bool, progress: Progress = _quiet,
+                       part: int = PART) -> list[FileImport]:
+    """Reads, and unless `dry_run` loads, every GoatCounter CSV export; what happened to each."""
+    secret = settings.require_secret().encode()
+    return _import_files(settings, conn, property_id, paths, goatcounter.first_time,
+                         lambda path, sink, seen: goatcounter.stage(path, sink, site, property_id, secret, seen),
+                         dry_run, progress, part)
+
+
+def _import_files(settings: Settings, conn: psycopg.Connection, property_id: str, paths: list[Path],
+                  first_time: Callable[[Path], datetime | None], stage: Callable[..., access_logs.Tally],
+                  dry_run: bool, progress: Progress, part: int) -> list[FileImport]:
+    """`stage(path, sink, progress)` writes a file's spool lines to `sink` (None: a dry run)."""
     directory = settings.spool_dir / "imports"
     directory.mkdir(parents=True, exist_ok=True)
     done, staged = [], []
-    for path, name, lines in planned(paths, pattern, property_id):
+    for path, name, lines in planned(paths, first_time, property_id):
         if already_imported(conn, name):
             done.append(FileImport(path, name, access_logs.Tally(), already=True))
             continue
         parts = None if dry_run else Parts(directory, name, part)
         try:
-            tally = access_logs.stage(path, parts, pattern, options, property_id,
-                                      lambda number, path=path, lines=lines: progress(f"reading {path.name}", number, lines))
+            tally = stage(path, parts, lambda number, path=path, lines=lines: progress(f"reading {path.name}", number, lines))
         finally:
             if parts is not None:
                 parts.close()

@@ -445,7 +445,7 @@ INSERT INTO accounts.imports (property_id, source, name, first_at, last_at, even
 VALUES (%(property_id)s, %(source)s, %(name)s, %(first_at)s, %(last_at)s, %(events)s);
 
 -- name: imported_ranges
--- The span of a site's imports that overlap [lo, hi), by source (logs, plausible).
+-- The span of a site's imports that overlap [lo, hi), by source (logs, plausible, goatcounter).
 SELECT source, min(first_at), max(last_at) FROM accounts.imports
 WHERE property_id = %(property_id)s AND first_at < %(hi)s AND last_at >= %(lo)s
 GROUP BY source ORDER BY source;

@@ -1,0 +1,100 @@
+"""A GoatCounter export row becomes the spool line the worker reads as GoatCounter saw the hit, or
+is left out with its reason: one case per reason, per referrer scheme, and per browser and system."""
+
+from datetime import date, datetime, timezone
+
+import orjson
+import pytest
+
+from parcours import spool
+from worker import agents, goatcounter, pipeline
+
+SITE = goatcounter.Site("https://example.com", "Asia/Kolkata")
+SECRET = b"s" * 32
+
+
+def row(**fields) -> list[str]:
+    base = {"2Path": "/pricing", "Event": "false", "Session": "abc", "Bot": "0", "Date": "2026-11-02T04:30:00Z",
+            "Browser": "Firefox 121", "System": "Linux", "Screen size": "1280,800,1", "Location": "FR"}
+    return [{**base, **fields}.get(name, "") for name in goatcounter.HEADER]
+
+
+def loaded(fields: list[str]) -> dict:
+    outcome = goatcounter.beacon(fields, SITE, "site1", SECRET)
+    assert not isinstance(outcome, goatcounter.Skip), outcome
+    return pipeline.parse_record(outcome[1])
+
+
+def test_a_page_view_is_an_archived_spool_line_of_the_hit():
+    record = loaded(row(Title="Pricing", Location="US-TX"))
+    assert record["received_at"] == datetime(2026, 11, 2, 4, 30, tzinfo=timezone.utc)
+    assert record["event"] == {"p": "site1", "n": "page_view", "u": "https://example.com/pricing", "t": "Pricing", "w": 1280}
+    assert record["visitor_id"] == pipeline.keyed_hash(SECRET, "site1", "goatcounter", "abc")
+    assert record["place"] == ["US", None, None] and "ip" not in record
+
+
+def test_an_event_is_named_by_its_path_and_sent_from_the_home_page():
+    record = loaded(row(**{"2Path": "download-pdf", "Event": "true"}))
+    assert (record["event"]["n"], record["event"]["u"]) == ("download-pdf", "https://example.com/")
+
+
+@pytest.mark.parametrize("fields, reason", [
+    ({"Date": "yesterday"}, goatcounter.Skip.MALFORMED),
+    ({"Date": "2026-11-02T04:30:00"}, goatcounter.Skip.MALFORMED),  # no zone: no time
+    ({"Screen size": "wide"}, goatcounter.Skip.MALFORMED),
+    ({"Bot": "3"}, goatcounter.Skip.BOT),
+    ({"Session": " "}, goatcounter.Skip.NO_SESSION),
+    ({"2Path": "sign up!", "Event": "true"}, goatcounter.Skip.UNLOADABLE),  # not a name an event may have
+    ({"2Path": "/a\x00b"}, goatcounter.Skip.UNLOADABLE),
+])
+def test_a_row_left_out_says_why(fields, reason):
+    assert goatcounter.beacon(row(**fields), SITE, "site1", SECRET) == reason
+
+
+def test_a_day_imported_from_plausible_is_not_counted_again():
+    site = goatcounter.Site("https://example.com", "Asia/Kolkata", frozenset({date(2026, 11, 2)}))
+    assert goatcounter.beacon(row(), site, "site1", SECRET) == goatcounter.Skip.IMPORTED
+    assert not isinstance(goatcounter.beacon(row(Date="2026-11-02T20:00:00Z"), site, "site1", SECRET), goatcounter.Skip)
+
+
+@pytest.mark.parametrize("referrer, scheme, r, url", [
+    ("news.example.org/item?id=1", "h", "https://news.example.org/item?id=1", "https://example.com/pricing"),
+    ("http://news.example.org/", "h", "http://news.example.org/", "https://example.com/pricing"),
+    ("not a url", "h", None, "https://example.com/pricing"),
+    ("Hacker News", "g", None, "https://example.com/pricing?utm_source=Hacker+News"),
+    ("spring sale", "c", None, "https://example.com/pricing?utm_source=spring+sale"),
+    ("android-app://com.google.android.gm", "o", "android-app://com.google.android.gm", "https://example.com/pricing"),
+    ("something else", "o", None, "https://example.com/pricing"),
+])
+def test_each_referrer_scheme_reaches_the_source_as_goatcounter_meant_it(referrer, scheme, r, url):
+    event = loaded(row(Referrer=referrer, **{"Referrer scheme": scheme}))["event"]
+    assert (event.get("r"), event["u"]) == (r, url)
+
+
+@pytest.mark.parametrize("browser, system, expected", [
+    ("Chrome 120", "Windows 10", ("Chrome", "120", "Windows", "desktop")),
+    ("Firefox 121.0", "macOS 10.15", ("Firefox", "121", "Mac OS X", "desktop")),
+    ("Safari 17.1", "iOS 17.1", ("Mobile Safari", "17", "iOS", "mobile")),
+    ("Samsung Internet 23.0", "Android 14", ("Samsung Internet", "23", "Android", "mobile")),
+    ("Edge 119", "Windows 11", ("Edge", "119", "Windows", "desktop")),
+    ("Opera 105", "Linux", ("Opera", "105", "Linux", "desktop")),
+    ("Chrome 118", "Chrome OS", ("Chrome", "118", "Chrome OS", "desktop")),
+    ("Yandex 23", "Windows 7", ("Yandex Browser", "23", "Windows", "desktop")),
+    ("", "", (None, None, None, "desktop")),
+    ("NetSurf 3", "RISC OS", (None, None, None, "desktop")),
+])
+def test_browser_and_system_names_come_back_from_the_agent_written_for_them(browser, system, expected):
+    found = agents.agent(goatcounter.user_agent(browser, system))
+    assert (found.browser, found.browser_version, found.os, found.device) == expected and not found.is_bot
+
+
+def test_a_torn_last_row_is_truncated_and_a_bad_middle_one_malformed(tmp_path):
+    path = tmp_path / "export.csv"
+    good = ",".join(f'"{v}"' for v in row())
+    path.write_text(",".join(goatcounter.HEADER) + "\n" + good + "\n/x,too,few\n" + good + "\n" + good[:30])
+    sink = []
+    tally = goatcounter.stage(path, type("Sink", (), {"write": lambda self, line: sink.append(line)})(),
+                              SITE, "site1", SECRET)
+    assert (tally.lines, tally.events, len(sink)) == (4, 2, 2)
+    assert tally.skipped == {"malformed": 1, "truncated last line": 1} and tally.malformed_lines == [3]
+    assert orjson.loads(sink[0])["received_at"] == spool.utc_timestamp(spool.nanoseconds(datetime(2026, 11, 2, 4, 30, tzinfo=timezone.utc)))
