@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from parcours import record as contract
@@ -126,7 +126,7 @@ def _event(row: dict[str, str], site: Site, property_id: str, width: int | None)
         event["w"] = width
     if referrer and scheme == "h":
         url = referrer if "://" in referrer else "https://" + referrer
-        if urlsplit(url).scheme in ("http", "https") and contract.host_of(url):
+        if contract.host_of(url):  # an http(s) URL with a valid host
             event["r"] = url
     elif referrer and scheme == "o" and contract.is_app(referrer):
         event["r"] = referrer

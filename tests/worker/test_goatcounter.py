@@ -5,12 +5,15 @@ from datetime import date, datetime, timezone
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from parcours import spool
 from worker import agents, goatcounter, pipeline
 
 SITE = goatcounter.Site("https://example.com", "Asia/Kolkata")
-SECRET = b"s" * 32
+CONTEXT = pipeline.Context(SECRET := b"s" * 32, {"site1": pipeline.Property("Asia/Kolkata")})
 
 
 def row(**fields) -> list[str]:
@@ -61,6 +64,7 @@ def test_a_day_imported_from_plausible_is_not_counted_again():
     ("news.example.org/item?id=1", "h", "https://news.example.org/item?id=1", "https://example.com/pricing"),
     ("http://news.example.org/", "h", "http://news.example.org/", "https://example.com/pricing"),
     ("not a url", "h", None, "https://example.com/pricing"),
+    ("[::1", "h", None, "https://example.com/pricing"),  # urlsplit raises on it
     ("Hacker News", "g", None, "https://example.com/pricing?utm_source=Hacker+News"),
     ("spring sale", "c", None, "https://example.com/pricing?utm_source=spring+sale"),
     ("android-app://com.google.android.gm", "o", "android-app://com.google.android.gm", "https://example.com/pricing"),
@@ -98,3 +102,31 @@ def test_a_torn_last_row_is_truncated_and_a_bad_middle_one_malformed(tmp_path):
     assert (tally.lines, tally.events, len(sink)) == (4, 2, 2)
     assert tally.skipped == {"malformed": 1, "truncated last line": 1} and tally.malformed_lines == [3]
     assert orjson.loads(sink[0])["received_at"] == spool.utc_timestamp(spool.nanoseconds(datetime(2026, 11, 2, 4, 30, tzinfo=timezone.utc)))
+
+
+SEEDED = hypothesis_settings(max_examples=1000, derandomize=True, deadline=None, database=None)  # a sixth loads
+ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200) | st.sampled_from(
+    ["\x00", "/a\x00b", "%00", "/\u202e", "", "true", "0", "1e999", "-1,2,3", "99999999999999999999,1,1",
+     "2026-11-02T04:30:00Z", "2026-11-02T04:30:00+05:30", "US-TX", "android-app://com.google.android.gm"])
+
+
+ROW = st.fixed_dictionaries({name: ANY_TEXT for name in goatcounter.HEADER}).flatmap(lambda row: st.fixed_dictionaries({
+        "Date": st.sampled_from(["2026-11-02T04:30:00Z", "2026-03-29T01:30:00+01:00"]) | ANY_TEXT,
+        "Bot": st.just("0") | ANY_TEXT,
+        "Event": st.sampled_from(["true", "false"]) | ANY_TEXT,
+        "Referrer scheme": st.sampled_from("hgco") | ANY_TEXT,
+        "Screen size": st.sampled_from(["1920,1080,1", "", "0,0,0"]) | ANY_TEXT,
+        "Session": st.sampled_from(["abc", "7f3a"]) | ANY_TEXT,
+    }).map(lambda chosen: {**row, **chosen}))
+
+
+@SEEDED
+@given(ROW)
+def test_whatever_a_row_holds_its_line_is_one_the_worker_loads(row):
+    """The importer and the worker share parcours/record.py: a row becomes a spool line only if
+    the worker will take it through every step, and never an exception."""
+    outcome = goatcounter.beacon([row[name] for name in goatcounter.HEADER], SITE, "site1", SECRET)
+    if not isinstance(outcome, goatcounter.Skip):
+        event = pipeline.process(pipeline.parse_record(outcome[1]), CONTEXT)
+        assert event["pathname"].startswith("/") and not event["is_bot"]
+        assert event["visitor_id"] == pipeline.keyed_hash(SECRET, "site1", "goatcounter", row["Session"].strip())
