@@ -1,11 +1,14 @@
 """Loads sealed spool segments into metrics.events, sessions and page views, exactly once.
 
-A segment loads in batches of lines, one transaction each: the batch's events are enriched and
-sessionized, COPYed, the sessions and page views they touched are rewritten, (on the Apache-2
-engine) the 15-minute rollup buckets they touched are recomputed, and the segment's name with
-the last line consumed is recorded in parcours.loaded_segments, all before one commit. A crash
-before a commit resumes after the previous batch; a crash after the last one finds the segment
-complete and only archives the file. What the rollups need of a batch and of a drain is the
+Segments load in name order, in batches of lines, one transaction each: the batch's events are
+enriched and sessionized, COPYed, the sessions and page views they touched are rewritten, (on
+the Apache-2 engine) the 15-minute rollup buckets they touched are recomputed, and each segment
+the batch read is recorded in parcours.loaded_segments with its last line consumed (and whether
+that was its last), all before one commit. A crash before a commit resumes after the previous
+batch; a segment recorded complete is only archived. A batch may span segments: collect seals a
+segment every few seconds, and a backlog of small ones loads in few transactions, since much of
+a transaction's cost (the rollup refresh's statements, reading open sessions back) does not
+grow with its lines. What the rollups need of a batch and of a drain is the
 engine's (parcours/engines.py): on Apache-2, day and week rollups are recomputed from the
 ranges the batches recorded once the spool is drained; on Community, the refresh job reaches
 back to them on its next run.
@@ -18,9 +21,11 @@ import itertools
 import json
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -62,49 +67,97 @@ class Summary:
 @dataclass
 class Batch:
     events: list[dict] = field(default_factory=list)
-    lines: list[tuple[int, bytes]] = field(default_factory=list)  # each event's (number, line)
-    quarantined: list[tuple[int, bytes, str]] = field(default_factory=list)  # (number, line, reason)
+    lines: list[tuple[Any, bytes]] = field(default_factory=list)  # each event's (key, line)
+    quarantined: list[tuple[Any, bytes, str]] = field(default_factory=list)  # (key, line, reason)
     dropped: dict[str, int] = field(default_factory=dict)
 
 
-def prepare(lines, context: pipeline.Context, derived: dict | None = None) -> Batch:
-    """Parse and enrich (line number, line) pairs; what cannot be loaded is set aside with its
-    reason. `derived` collects each loaded line's visitor id and place, for scrubbing the archive."""
+def prepare(lines, context: pipeline.Context) -> Batch:
+    """Parse and enrich (key, line) pairs, the key saying where the line came from; what
+    cannot be loaded is set aside with its key and reason."""
     batch = Batch()
-    for number, line in lines:
+    for key, line in lines:
         try:
             outcome = pipeline.process(pipeline.parse_record(line), context)
         except pipeline.Quarantine as reason:
-            batch.quarantined.append((number, line, str(reason)))
+            batch.quarantined.append((key, line, str(reason)))
             continue
         except Exception as error:  # noqa: BLE001 (an enrichment step's failure is this line's, not the batch's)
-            batch.quarantined.append((number, line, f"enrichment failed: {type(error).__name__}: {error}"))
+            batch.quarantined.append((key, line, f"enrichment failed: {type(error).__name__}: {error}"))
             continue
         if isinstance(outcome, pipeline.Dropped):
             batch.dropped[outcome.reason] = batch.dropped.get(outcome.reason, 0) + 1
             continue
         batch.events.append(outcome)
-        batch.lines.append((number, line))
-        if derived is not None:
-            derived[number] = (outcome["visitor_id"], (outcome["country"], outcome["region"], outcome["city"]))
+        batch.lines.append((key, line))
     return batch
 
 
-def load_segment(conn: psycopg.Connection, segment: Path, root: Path, context: pipeline.Context,
-                 engine: engines.Engine, summary: Summary, batch_lines: int) -> None:
-    q, name = queries.load("worker"), segment.name.removesuffix(".gz")  # archived: same segment
-    progress = conn.execute(q["segment_progress"], {"name": name}).fetchone()
-    derived: dict[int, tuple] = {}  # line number → (visitor id, place), for the archive
-    if progress is None or not progress[1]:
-        done = progress[0] if progress else 0
-        lines = ((number, line) for number, line in spool.read_lines(segment) if number > done)
-        while chunk := list(itertools.islice(lines, batch_lines)):
-            with conn.transaction():
-                _load_batch(conn, name, chunk, root, context, engine, summary, derived)
-        conn.execute(q["finish_segment"], {"name": name})
-    if segment.parent.name == "sealed":
-        spool.archive(segment, root, lambda number, line: _scrubbed(number, line, derived, context))
-    summary.segments += 1
+@dataclass(eq=False)  # one object per segment: hashed by identity
+class Segment:
+    """A segment being loaded: how far earlier runs loaded it, how far this one has read it, and
+    each line's visitor id and place as loaded, for scrubbing the archive."""
+    path: Path
+    name: str
+    done: int  # lines consumed by earlier runs
+    recorded: bool  # its completion is in parcours.loaded_segments
+    read: int = 0  # the last line this run read
+    exhausted: bool = False
+    derived: dict[int, tuple] = field(default_factory=dict)
+
+
+def open_segment(conn: psycopg.Connection, path: Path) -> Segment:
+    name = path.name.removesuffix(".gz")  # archived: the same segment
+    progress = conn.execute(queries.load("worker")["segment_progress"], {"name": name}).fetchone()
+    return Segment(path, name, progress[0] if progress else 0, bool(progress and progress[1]))
+
+
+def _unloaded_lines(segments: list[Segment]) -> Iterator[tuple[Segment, int, bytes]]:
+    """Each segment's lines after those loaded before, in order; a segment is marked exhausted
+    once its last line has been taken."""
+    for segment in segments:
+        if not segment.recorded:
+            for number, line in spool.read_lines(segment.path):
+                if number > segment.done:
+                    segment.read = number
+                    yield segment, number, line
+        segment.exhausted = True
+
+
+def load_segments(conn: psycopg.Connection, paths: list[Path], root: Path, context: pipeline.Context,
+                  engine: engines.Engine, summary: Summary, batch_lines: int) -> None:
+    segments = [open_segment(conn, path) for path in paths]
+    lines = _unloaded_lines(segments)
+    while chunk := list(itertools.islice(lines, batch_lines)):
+        with conn.transaction():
+            stored = _load_batch(conn, chunk, root, context, engine, summary)
+            _record_progress(conn, {segment for segment, _, _ in chunk}, segments, stored)
+        _archive_finished(segments, root, context)
+    for segment in segments:  # all exhausted now; those whose last batch ended on their last line
+        if not segment.recorded:
+            conn.execute(queries.load("worker")["finish_segment"], {"name": segment.name})
+            segment.recorded = True
+    _archive_finished(segments, root, context)
+    summary.segments += len(segments)
+
+
+def _record_progress(conn: psycopg.Connection, read: set[Segment], segments: list[Segment],
+                     stored: dict[str, int]) -> None:
+    """In the batch's transaction: how far it read each segment, and which it finished."""
+    for segment in segments:
+        if segment in read or (segment.exhausted and not segment.recorded):
+            conn.execute(queries.load("worker")["record_progress"], {
+                "name": segment.name, "events": stored.get(segment.name, 0),
+                "lines": max(segment.read, segment.done), "complete": segment.exhausted})
+            segment.recorded = segment.exhausted
+
+
+def _archive_finished(segments: list[Segment], root: Path, context: pipeline.Context) -> None:
+    """Archive the segments recorded complete (archived ones, given to `parcours replay`, stay)."""
+    for segment in segments:
+        if segment.recorded and segment.path.parent.name == "sealed" and segment.path.exists():
+            spool.archive(segment.path, root, lambda number, line, s=segment: _scrubbed(number, line, s.derived, context))
+            segment.derived = {}
 
 
 def _scrubbed(number: int, line: bytes, derived: dict[int, tuple], context: pipeline.Context) -> bytes:
@@ -113,19 +166,25 @@ def _scrubbed(number: int, line: bytes, derived: dict[int, tuple], context: pipe
     return pipeline.scrub_known(line, known) if known else pipeline.scrub(line, context)
 
 
-def _load_batch(conn: psycopg.Connection, name: str, chunk: list[tuple[int, bytes]], root: Path,
-                context: pipeline.Context, engine: engines.Engine, summary: Summary, derived: dict[int, tuple]) -> None:
-    batch = prepare(chunk, context, derived)
+def _load_batch(conn: psycopg.Connection, chunk: list[tuple[Segment, int, bytes]], root: Path,
+                context: pipeline.Context, engine: engines.Engine, summary: Summary) -> dict[str, int]:
+    """Load one batch; returns the events stored of each segment, by name."""
+    keyed = [((segment, number), line) for segment, number, line in chunk]
+    batch = prepare(keyed, context)
+    for (segment, number), event in zip((key for key, _ in batch.lines), batch.events):
+        segment.derived[number] = (event["visitor_id"], (event["country"], event["region"], event["city"]))
     refused = store_isolating(conn, batch.events, batch.lines, engine)
     batch.quarantined += refused
-    _write_quarantine(batch, name, chunk[0][0], root, derived, context)
-    stored = len(batch.events) - len(refused)
-    conn.execute(queries.load("worker")["record_progress"],
-                 {"name": name, "events": stored, "lines": chunk[-1][0], "complete": False})
-    summary.events += stored
+    _write_quarantine(batch.quarantined, root, context)
+    refused_keys = {key for key, _, _ in refused}
+    stored: dict[str, int] = {}
+    for segment, _ in (key for key, _ in batch.lines if key not in refused_keys):
+        stored[segment.name] = stored.get(segment.name, 0) + 1
+    summary.events += sum(stored.values())
     summary.quarantined += len(batch.quarantined)
     for reason, count in batch.dropped.items():
         summary.dropped[reason] = summary.dropped.get(reason, 0) + count
+    return stored
 
 
 def store_isolating(conn: psycopg.Connection, events: list[dict], lines: list[tuple[int, bytes]],
@@ -227,19 +286,22 @@ def copy_rows(conn: psycopg.Connection, query: str, rows: list[tuple]) -> None:
             copy.write_row(row)
 
 
-def _write_quarantine(batch: Batch, name: str, first_line: int, root: Path, derived: dict[int, tuple],
+def _write_quarantine(quarantined: list[tuple[tuple[Segment, int], bytes, str]], root: Path,
                       context: pipeline.Context) -> None:
-    # Named after the segment and the batch's first line, so a reload after a crash rewrites
-    # rather than duplicates it. Scrubbed of client addresses and private to the worker's
-    # user, as the archive is.
-    if not batch.quarantined:
-        return
-    target = spool.layout(root)["quarantine"] / name.replace(".jsonl", f".{first_line}.jsonl")
-    entries = [json.dumps({"line": number, "reason": reason,
-                           "record": _scrubbed(number, line, derived, context).decode("utf-8", "replace")})
-               for number, line, reason in sorted(batch.quarantined)]
-    spool.write_private(target, ("\n".join(entries) + "\n").encode())
-    log.warning("quarantined %d records of %s", len(batch.quarantined), name)
+    # A file per segment, named after it and the first line set aside, so a reload after a crash
+    # rewrites rather than duplicates it. Scrubbed of client addresses and private to the
+    # worker's user, as the archive is.
+    by_segment: dict[str, list] = {}
+    for (segment, number), line, reason in quarantined:
+        by_segment.setdefault(segment.name, []).append((number, line, reason, segment.derived))
+    for name, entries in by_segment.items():
+        entries.sort(key=lambda entry: entry[0])
+        target = spool.layout(root)["quarantine"] / name.replace(".jsonl", f".{entries[0][0]}.jsonl")
+        text = "\n".join(json.dumps({"line": number, "reason": reason,
+                                     "record": _scrubbed(number, line, derived, context).decode("utf-8", "replace")})
+                         for number, line, reason, derived in entries)
+        spool.write_private(target, (text + "\n").encode())
+        log.warning("quarantined %d records of %s", len(entries), name)
 
 
 def context(conn: psycopg.Connection, secret: bytes, geo=None) -> pipeline.Context:
@@ -262,8 +324,8 @@ def drain(conn: psycopg.Connection, root: Path, secret: bytes, geo, segments: li
     engine = engines.of(conn)
     sync_time_zones(conn)
     ctx, summary = context(conn, secret, geo), Summary()
-    for segment in spool.sealed_segments(root) if segments is None else sorted(segments, key=lambda p: p.name):
-        load_segment(conn, segment, root, ctx, engine, summary, batch_lines)
+    chosen = spool.sealed_segments(root) if segments is None else sorted(segments, key=lambda p: p.name)
+    load_segments(conn, chosen, root, ctx, engine, summary, batch_lines)
     summary.erasures = erasure.carry_out(conn, root, engine)
     engine.drained(conn)
     return summary

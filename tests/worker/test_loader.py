@@ -309,3 +309,38 @@ def test_lines_that_break_the_record_contract_are_quarantined_with_the_reason(se
     assert (summary.events, summary.quarantined) == (1, 1) and count(admin) == 1
     [entry] = _quarantined(settings)
     assert reason in entry["reason"] and entry["line"] == 2
+
+
+def test_a_backlog_of_small_segments_loads_in_batches_that_span_them(settings, admin, property_id, monkeypatch):
+    for segment in range(3):  # a backlog: three sealed segments of two lines each
+        stage(settings, property_id, [utc(f"2026-11-01T10:{segment}{m}:00") for m in range(2)])
+    batches, store = [], loader.store
+    monkeypatch.setattr(loader, "store", lambda conn, events, engine: (batches.append(len(events)), store(conn, events, engine)))
+    assert run.once(settings.model_copy(update={"worker_batch_lines": 5})).events == 6
+    assert batches == [5, 1] and count(admin) == 6
+    assert admin.execute("SELECT events, lines, complete FROM parcours.loaded_segments ORDER BY name").fetchall() == \
+        [(2, 2, True), (2, 2, True), (2, 2, True)]
+    assert len(list((settings.spool_dir / "archive").glob("*.gz"))) == 3 and spool.sealed_segments(settings.spool_dir) == []
+
+
+def test_a_crash_after_a_batch_that_spans_segments_resumes_inside_the_last_one(settings, admin, property_id, monkeypatch):
+    for segment in range(3):
+        stage(settings, property_id, [utc(f"2026-11-01T10:{segment}{m}:00") for m in range(2)])
+    calls, store = [], loader.store
+
+    def second_fails(conn, events, engine):
+        calls.append(len(events))
+        if len(calls) == 2:
+            raise RuntimeError("crash in the second batch")
+        store(conn, events, engine)
+    monkeypatch.setattr(loader, "store", second_fails)
+    with pytest.raises(RuntimeError):
+        run.once(settings.model_copy(update={"worker_batch_lines": 5}))
+    # The first batch committed: two segments finished and archived, the third read to its first line.
+    assert count(admin) == 5 and len(spool.sealed_segments(settings.spool_dir)) == 1
+    assert admin.execute("SELECT lines, complete FROM parcours.loaded_segments ORDER BY name").fetchall() == \
+        [(2, True), (2, True), (1, False)]
+    monkeypatch.undo()
+    assert run.once(settings).events == 1
+    assert count(admin) == 6 and len(set(admin.execute("SELECT time FROM metrics.events").fetchall())) == 6
+    assert spool.sealed_segments(settings.spool_dir) == []
