@@ -36,7 +36,7 @@ def _drain(conn: psycopg.Connection, settings: Settings, segments: list[Path] | 
     try:
         summary = loader.drain(conn, settings.spool_dir, settings.require_secret().encode(), database, segments,
                                settings.worker_batch_lines)
-        settling.settle(conn, settings.now())
+        settling.settle(conn, settings.now(), settling.BUDGET)
         return summary
     finally:
         if database is not None:

@@ -156,6 +156,20 @@ def test_a_funnel_made_after_the_traffic_is_settled_from_the_first_session(admin
                          (funnel_id,)).fetchone() == (settling.horizon(settings.now()),)
 
 
+def test_settling_on_a_budget_takes_a_week_a_call_and_ends_where_settling_at_once_does(admin, owner, property_id,
+                                                                                        settings):
+    stage(admin, settings, property_id, [(at("2026-10-01T10:00"), "198.51.100.1", FIREFOX, {}),
+                                         (at("2026-10-20T10:00"), "198.51.100.2", FIREFOX, {})])
+    goals.add_funnel(admin, owner["id"], property_id, "Signup", FUNNEL)
+    calls = 0
+    while admin.execute(queries.load("settling")["unsettled_funnels"], {"until": settling.horizon(settings.now())}).fetchall():
+        settling.settle(admin, settings.now(), budget=0)  # spent at once: one week, then stop
+        calls += 1
+    assert calls == 7 and materialized(admin) == 2  # 1 Oct to the horizon, 15 Nov: 45 days, 7 weeks
+    assert admin.execute("SELECT settled_until FROM metrics.settled_funnels").fetchall() == [
+        (settling.horizon(settings.now()),)]
+
+
 def test_an_old_event_that_completes_a_settled_session_is_counted(admin, owner, property_id, settings):
     goals.add_funnel(admin, owner["id"], property_id, "Signup", FUNNEL)
     stage(admin, settings, property_id, [(at("2026-11-02T10:00"), "198.51.100.1", FIREFOX, {})])
