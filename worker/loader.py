@@ -6,9 +6,10 @@ the Apache-2 engine) the 15-minute rollup buckets they touched are recomputed, a
 the batch read is recorded in parcours.loaded_segments with its last line consumed (and whether
 that was its last), all before one commit. A crash before a commit resumes after the previous
 batch; a segment recorded complete is only archived. A batch may span segments: collect seals a
-segment every few seconds, and a backlog of small ones loads in few transactions, since much of
-a transaction's cost (the rollup refresh's statements, reading open sessions back) does not
-grow with its lines. What the rollups need of a batch and of a drain is the
+segment every few seconds, and a backlog of small ones loads in few transactions, each with a
+fixed cost (about 14 ms: the rollup refresh's statements, reading open sessions back) that a
+segment of a few lines would pay alone (docs/benchmarks.md). What the rollups need of a batch
+and of a drain is the
 engine's (parcours/engines.py): on Apache-2, day and week rollups are recomputed from the
 ranges the batches recorded once the spool is drained; on Community, the refresh job reaches
 back to them on its next run.
