@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from parcours import record as contract
@@ -33,6 +33,7 @@ from worker import access_logs, pipeline
 
 HEADER = ("2Path", "Title", "Event", "UserAgent", "Browser", "System", "Session", "Bot", "Referrer",
           "Referrer scheme", "Screen size", "Location", "FirstVisit", "Date")
+URL_SAFE = "/%:@!$&'()*+,;=-._~?#"  # what a browser leaves as it is in a URL's path and query
 COUNTRY = re.compile(r"^([A-Z]{2})(?:-[A-Z0-9]{1,3})?$")
 
 
@@ -116,7 +117,8 @@ def _event(row: dict[str, str], site: Site, property_id: str, width: int | None)
     name = row["2Path"].strip()
     if is_event and not contract.CUSTOM_NAME.match(name):
         return Skip.UNLOADABLE
-    path = "/" if is_event else (name if name.startswith("/") else "/" + name)
+    # Percent-encoded as a browser sends a URL, so "/café" is the page the tracker reports.
+    path = "/" if is_event else quote(name if name.startswith("/") else "/" + name, safe=URL_SAFE)
     scheme, referrer = row["Referrer scheme"].strip(), row["Referrer"].strip()
     tag = f"{'&' if '?' in path else '?'}{urlencode({'utm_source': referrer})}" if referrer and scheme in ("c", "g") else ""
     event = {"p": property_id, "n": name if is_event else "page_view", "u": site.base_url + path + tag}

@@ -36,6 +36,16 @@ def test_a_page_view_is_an_archived_spool_line_of_the_hit():
     assert record["place"] == ["US", None, None] and "ip" not in record
 
 
+@pytest.mark.parametrize("path, url", [
+    ("/café au lait", "https://example.com/caf%C3%A9%20au%20lait"),
+    ("/caf%C3%A9", "https://example.com/caf%C3%A9"),  # already as a browser sends it
+    ("/search?q=a&page=2", "https://example.com/search?q=a&page=2"),
+    ("docs/", "https://example.com/docs/"),
+])
+def test_a_path_becomes_the_url_a_browser_would_have_sent(path, url):
+    assert loaded(row(**{"2Path": path}))["event"]["u"] == url
+
+
 def test_an_event_is_named_by_its_path_and_sent_from_the_home_page():
     record = loaded(row(**{"2Path": "download-pdf", "Event": "true"}))
     assert (record["event"]["n"], record["event"]["u"]) == ("download-pdf", "https://example.com/")
@@ -48,7 +58,7 @@ def test_an_event_is_named_by_its_path_and_sent_from_the_home_page():
     ({"Bot": "3"}, goatcounter.Skip.BOT),
     ({"Session": " "}, goatcounter.Skip.NO_SESSION),
     ({"2Path": "sign up!", "Event": "true"}, goatcounter.Skip.UNLOADABLE),  # not a name an event may have
-    ({"2Path": "/a\x00b"}, goatcounter.Skip.UNLOADABLE),
+    ({"2Path": "/" + "a" * 2100}, goatcounter.Skip.UNLOADABLE),  # longer than a page's URL may be
 ])
 def test_a_row_left_out_says_why(fields, reason):
     assert goatcounter.beacon(row(**fields), SITE, "site1", SECRET) == reason
