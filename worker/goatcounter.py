@@ -42,6 +42,7 @@ class Skip(enum.StrEnum):
     TRUNCATED = "truncated last line"
     BOT = "bot (as GoatCounter marked it)"
     NO_SESSION = "no session"
+    EVENT_NAME = "event name Parcours does not take (up to 64 letters, digits, spaces and . : / - _)"
     UNLOADABLE = "unloadable"  # a value the database could not store (parcours/record.py)
     IMPORTED = "on days imported from Plausible"  # a day is native or imported, never both
 
@@ -102,7 +103,9 @@ def beacon(fields: list[str], site: Site, property_id: str, secret: bytes) -> tu
         return Skip.IMPORTED
     event = _event(row, site, property_id, width)
     agent = user_agent(row["Browser"], row["System"])
-    if isinstance(event, Skip) or not _loadable(event, agent):
+    if isinstance(event, Skip):
+        return event
+    if not _loadable(event, agent):
         return Skip.UNLOADABLE
     visitor = pipeline.keyed_hash(secret, property_id, "goatcounter", row["Session"].strip())
     found = COUNTRY.match(row["Location"].strip())
@@ -116,7 +119,7 @@ def _event(row: dict[str, str], site: Site, property_id: str, width: int | None)
     is_event = row["Event"].strip().lower() in ("true", "1")
     name = row["2Path"].strip()
     if is_event and not contract.CUSTOM_NAME.match(name):
-        return Skip.UNLOADABLE
+        return Skip.EVENT_NAME
     # Percent-encoded as a browser sends a URL, so "/café" is the page the tracker reports.
     path = "/" if is_event else quote(name if name.startswith("/") else "/" + name, safe=URL_SAFE)
     scheme, referrer = row["Referrer scheme"].strip(), row["Referrer"].strip()
