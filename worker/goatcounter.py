@@ -87,30 +87,41 @@ def _check_header(found: list[str] | None) -> None:
 def beacon(fields: list[str], site: Site, property_id: str, secret: bytes) -> tuple[datetime, bytes] | Skip:
     """The spool line of one export row, with its time, or the reason it is left out."""
     row = dict(zip(HEADER, fields))
-    try:
-        when = datetime.fromisoformat(row["Date"].replace("Z", "+00:00"))
-        width = int(row["Screen size"].split(",")[0]) if row["Screen size"].strip() else None
-    except ValueError:
-        return Skip.MALFORMED
-    if when.tzinfo is None:
-        return Skip.MALFORMED
-    when = when.astimezone(timezone.utc)
-    if row["Bot"].strip() not in ("", "0"):
-        return Skip.BOT
-    if not row["Session"].strip():
-        return Skip.NO_SESSION
-    if site.imported_days and when.astimezone(ZoneInfo(site.time_zone)).date() in site.imported_days:
-        return Skip.IMPORTED
-    event = _event(row, site, property_id, width)
-    agent = user_agent(row["Browser"], row["System"])
+    parsed = _time_and_width(row)
+    if isinstance(parsed, Skip):
+        return parsed
+    when, width = parsed
+    left_out = _left_out(row, when, site)
+    event = left_out or _event(row, site, property_id, width)
     if isinstance(event, Skip):
         return event
+    agent = user_agent(row["Browser"], row["System"])
     if not _loadable(event, agent):
         return Skip.UNLOADABLE
     visitor = pipeline.keyed_hash(secret, property_id, "goatcounter", row["Session"].strip())
     found = COUNTRY.match(row["Location"].strip())
     return when, spool.archived_record(spool.nanoseconds(when), visitor, [found and found.group(1), None, None],
                                        agent, event)
+
+
+def _time_and_width(row: dict[str, str]) -> tuple[datetime, int | None] | Skip:
+    """The row's time in UTC (it must name its zone) and screen width."""
+    try:
+        when = datetime.fromisoformat(row["Date"].replace("Z", "+00:00"))
+        width = int(row["Screen size"].split(",")[0]) if row["Screen size"].strip() else None
+    except ValueError:
+        return Skip.MALFORMED
+    return Skip.MALFORMED if when.tzinfo is None else (when.astimezone(timezone.utc), width)
+
+
+def _left_out(row: dict[str, str], when: datetime, site: Site) -> Skip | None:
+    if row["Bot"].strip() not in ("", "0"):
+        return Skip.BOT
+    if not row["Session"].strip():
+        return Skip.NO_SESSION
+    if site.imported_days and when.astimezone(ZoneInfo(site.time_zone)).date() in site.imported_days:
+        return Skip.IMPORTED
+    return None
 
 
 def _event(row: dict[str, str], site: Site, property_id: str, width: int | None) -> dict | Skip:
