@@ -100,7 +100,7 @@ def logs(ctx: typer.Context,
         options = access_logs.Options(_base_url(row, url), frozenset(m.upper() for m in method), statuses(status),
                                       include_static, forwarded_for, _imported_days(conn, site), row[3])
         return imports.import_logs(ctx.obj, conn, site, files, log_format, options, dry_run, progress.show)
-    _import_files(ctx.obj, site, "logs", run, dry_run, "lines", "page views")
+    _run_import(ctx.obj, site, "logs", run, dry_run, "lines", "page views")
 
 
 @import_app.command("goatcounter")
@@ -124,10 +124,10 @@ def goatcounter_command(ctx: typer.Context,
     def run(conn: psycopg.Connection, row: tuple, progress: ProgressLine) -> list:
         target = goatcounter.Site(_base_url(row, url), row[3], _imported_days(conn, site))
         return imports.import_goatcounter(ctx.obj, conn, site, files, target, dry_run, progress.show)
-    _import_files(ctx.obj, site, "goatcounter", run, dry_run, "rows", "page views and events")
+    _run_import(ctx.obj, site, "goatcounter", run, dry_run, "rows", "page views and events")
 
 
-def _import_files(settings: Settings, site: str, source: str, run, dry_run: bool, read: str, taken: str) -> None:
+def _run_import(settings: Settings, site: str, source: str, run, dry_run: bool, read: str, taken: str) -> None:
     """Runs `run(conn, site's row, progress)`, which imports files and returns what happened to
     each, records the imports and prints a summary of each file; a one-line error otherwise."""
     from worker import access_logs

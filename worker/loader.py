@@ -104,6 +104,7 @@ class Segment:
     recorded: bool  # its completion is in parcours.loaded_segments
     read: int = 0  # the last line this run read
     exhausted: bool = False
+    archived: bool = False
     derived: dict[int, tuple] = field(default_factory=dict)
 
 
@@ -156,9 +157,9 @@ def _record_progress(conn: psycopg.Connection, read: set[Segment], segments: lis
 def _archive_finished(segments: list[Segment], root: Path, context: pipeline.Context) -> None:
     """Archive the segments recorded complete (archived ones, given to `parcours replay`, stay)."""
     for segment in segments:
-        if segment.recorded and segment.path.parent.name == "sealed" and segment.path.exists():
+        if segment.recorded and not segment.archived and segment.path.parent.name == "sealed":
             spool.archive(segment.path, root, lambda number, line, s=segment: _scrubbed(number, line, s.derived, context))
-            segment.derived = {}
+            segment.archived, segment.derived = True, {}
 
 
 def _scrubbed(number: int, line: bytes, derived: dict[int, tuple], context: pipeline.Context) -> bytes:
@@ -292,17 +293,16 @@ def _write_quarantine(quarantined: list[tuple[tuple[Segment, int], bytes, str]],
     # A file per segment, named after it and the first line set aside, so a reload after a crash
     # rewrites rather than duplicates it. Scrubbed of client addresses and private to the
     # worker's user, as the archive is.
-    by_segment: dict[str, list] = {}
+    by_segment: dict[Segment, list] = {}
     for (segment, number), line, reason in quarantined:
-        by_segment.setdefault(segment.name, []).append((number, line, reason, segment.derived))
-    for name, entries in by_segment.items():
+        by_segment.setdefault(segment, []).append((number, line, reason))
+    for segment, entries in by_segment.items():
         entries.sort(key=lambda entry: entry[0])
-        target = spool.layout(root)["quarantine"] / name.replace(".jsonl", f".{entries[0][0]}.jsonl")
-        text = "\n".join(json.dumps({"line": number, "reason": reason,
-                                     "record": _scrubbed(number, line, derived, context).decode("utf-8", "replace")})
-                         for number, line, reason, derived in entries)
+        target = spool.layout(root)["quarantine"] / segment.name.replace(".jsonl", f".{entries[0][0]}.jsonl")
+        text = "\n".join(json.dumps({"line": number, "reason": reason, "record": _scrubbed(
+            number, line, segment.derived, context).decode("utf-8", "replace")}) for number, line, reason in entries)
         spool.write_private(target, (text + "\n").encode())
-        log.warning("quarantined %d records of %s", len(entries), name)
+        log.warning("quarantined %d records of %s", len(entries), segment.name)
 
 
 def context(conn: psycopg.Connection, secret: bytes, geo=None) -> pipeline.Context:
