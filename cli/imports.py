@@ -94,11 +94,11 @@ def logs(ctx: typer.Context,
       parcours import logs --site k3x9q2m7ab /var/log/nginx/access.log /var/log/nginx/access.log.*.gz
       parcours import logs --site k3x9q2m7ab --dry-run --url https://www.example.com access.log
     """
-    from worker import access_logs, imports
+    from worker import access_logs, imports, open_days
 
     def run(conn: psycopg.Connection, row: tuple, progress: ProgressLine) -> list:
         options = access_logs.Options(_base_url(row, url), frozenset(m.upper() for m in method), statuses(status),
-                                      include_static, forwarded_for, _imported_days(conn, site), row[3])
+                                      include_static, forwarded_for, open_days.of_site(conn, site, row[3]))
         return imports.import_logs(ctx.obj, conn, site, files, log_format, options, dry_run, progress.show)
     _run_import(ctx.obj, site, "logs", run, dry_run, "lines", "page views")
 
@@ -119,10 +119,10 @@ def goatcounter_command(ctx: typer.Context,
       parcours import goatcounter --site k3x9q2m7ab goatcounter-export-2026-11-30.csv.gz
       parcours import goatcounter --site k3x9q2m7ab --dry-run --url https://www.example.com export.csv
     """
-    from worker import goatcounter, imports
+    from worker import goatcounter, imports, open_days
 
     def run(conn: psycopg.Connection, row: tuple, progress: ProgressLine) -> list:
-        target = goatcounter.Site(_base_url(row, url), row[3], _imported_days(conn, site))
+        target = goatcounter.Site(_base_url(row, url), open_days.of_site(conn, site, row[3]))
         return imports.import_goatcounter(ctx.obj, conn, site, files, target, dry_run, progress.show)
     _run_import(ctx.obj, site, "goatcounter", run, dry_run, "rows", "page views and events")
 
@@ -157,11 +157,6 @@ def _base_url(row: tuple, url: str) -> str:
     if not row[2]:
         raise ParcoursError(f"the site {row[1]!r} has no domain: say where its pages are with --url https://HOST")
     return f"https://{row[2][0]}"
-
-
-def _imported_days(conn: psycopg.Connection, site: str) -> frozenset:
-    """The site's days imported from Plausible, which a log must not count again."""
-    return frozenset(day for (day,) in conn.execute(queries.load("imports")["imported_days"], {"property_id": site}))
 
 
 def _record(conn: psycopg.Connection, site: str, source: str, done: list, dry_run: bool) -> None:

@@ -22,14 +22,13 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from parcours import record as contract
 from parcours import spool
-from worker import bots
+from worker import bots, open_days
 
 FORMATS = {
     "combined": '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
@@ -62,7 +61,8 @@ class Skip(enum.StrEnum):
     STATUS = "status not served"
     STATIC = "static asset"
     UNLOADABLE = "unloadable"  # a value the database could not store (parcours/record.py)
-    IMPORTED = "on days imported from Plausible"  # a day is native or imported, never both (worker/plausible.py)
+    IMPORTED = open_days.Closed.IMPORTED.value  # a day is counted from one source (worker/open_days.py)
+    TRACKED = open_days.Closed.TRACKED.value
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,7 @@ class Options:
     statuses: frozenset[int] = frozenset({*range(200, 300), 304})
     include_static: bool = False
     forwarded_for: bool = False  # the client is X-Forwarded-For's first address, when the format logs it
-    imported_days: frozenset[date] = frozenset()  # the site's local days imported from Plausible
-    time_zone: str = "UTC"  # the site's, whose days those are
+    days: open_days.OpenDays = open_days.OpenDays()  # the site's days a log may fill
 
 
 @dataclass
@@ -229,8 +228,8 @@ def beacon(line: str, pattern: re.Pattern, options: Options, property_id: str) -
         return Skip.STATUS
     if not options.include_static and is_static(target):
         return Skip.STATIC
-    if options.imported_days and when.astimezone(ZoneInfo(options.time_zone)).date() in options.imported_days:
-        return Skip.IMPORTED
+    if closed := options.days.closed(when):
+        return Skip(closed.value)
     event = {"p": property_id, "n": "page_view", "u": options.base_url + target}
     if referrer and (urlsplit(referrer).hostname or contract.is_app(referrer)):
         event["r"] = referrer

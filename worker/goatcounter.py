@@ -22,14 +22,13 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 from parcours import record as contract
 from parcours import spool
-from worker import access_logs, pipeline
+from worker import access_logs, open_days, pipeline
 
 HEADER = ("2Path", "Title", "Event", "UserAgent", "Browser", "System", "Session", "Bot", "Referrer",
           "Referrer scheme", "Screen size", "Location", "FirstVisit", "Date")
@@ -44,14 +43,14 @@ class Skip(enum.StrEnum):
     NO_SESSION = "no session"
     EVENT_NAME = "event name Parcours does not take (up to 64 letters, digits, spaces and . : / - _)"
     UNLOADABLE = "unloadable"  # a value the database could not store (parcours/record.py)
-    IMPORTED = "on days imported from Plausible"  # a day is native or imported, never both
+    IMPORTED = open_days.Closed.IMPORTED.value  # a day is counted from one source (worker/open_days.py)
+    TRACKED = open_days.Closed.TRACKED.value
 
 
 @dataclass(frozen=True)
 class Site:
     base_url: str  # scheme and host of the pages: https://example.com
-    time_zone: str = "UTC"
-    imported_days: frozenset[date] = frozenset()  # the site's local days imported from Plausible
+    days: open_days.OpenDays = open_days.OpenDays()  # the site's days an export may fill
 
 
 def rows(path: Path) -> Iterator[tuple[int, list[str] | None, bool]]:
@@ -119,8 +118,8 @@ def _left_out(row: dict[str, str], when: datetime, site: Site) -> Skip | None:
         return Skip.BOT
     if not row["Session"].strip():
         return Skip.NO_SESSION
-    if site.imported_days and when.astimezone(ZoneInfo(site.time_zone)).date() in site.imported_days:
-        return Skip.IMPORTED
+    if closed := site.days.closed(when):
+        return Skip(closed.value)
     return None
 
 

@@ -1,5 +1,6 @@
 -- Imports from Plausible's CSV export (worker/plausible.py) into metrics.imported_* (sql/
--- migrations/0015_plausible_imports.sql).
+-- migrations/0015_plausible_imports.sql), and the days an import of events may fill
+-- (worker/open_days.py).
 
 -- name: import_with_digest
 SELECT id FROM accounts.imports WHERE property_id = %(property_id)s AND digest = %(digest)s;
@@ -15,6 +16,25 @@ SELECT (least((SELECT min(time) FROM metrics.events WHERE property_id = %(proper
               (SELECT min(bucket) FROM metrics.sessions_15m WHERE property_id = %(property_id)s),
               (SELECT min(bucket) FROM metrics.sessions_1d WHERE property_id = %(property_id)s))
         AT TIME ZONE %(tz)s)::date;
+
+-- name: first_tracked_day
+-- The site's first local day the tracker collected, or NULL: the first session to start outside
+-- every span of a log or GoatCounter import (those load as events and sessions too). Sessions
+-- are kept as long as the rollups, longer than raw events. The candidates are the site's first
+-- session and the first after each span: the first tracked session follows the last span to end
+-- before it, or, should none, is the site's first. Each is one probe of the (property, start) index.
+WITH spans AS (
+    SELECT first_at, last_at FROM accounts.imports
+    WHERE property_id = %(property_id)s AND source IN ('logs', 'goatcounter')
+), candidates AS (
+    SELECT (SELECT min(started_at) FROM metrics.sessions WHERE property_id = %(property_id)s) AS started_at
+    UNION ALL
+    SELECT (SELECT min(s.started_at) FROM metrics.sessions AS s
+            WHERE s.property_id = %(property_id)s AND s.started_at > spans.last_at)
+    FROM spans
+)
+SELECT (min(c.started_at) AT TIME ZONE %(tz)s)::date FROM candidates AS c
+WHERE NOT EXISTS (SELECT FROM spans WHERE c.started_at BETWEEN spans.first_at AND spans.last_at);
 
 -- name: imported_days
 SELECT day FROM metrics.imported_days WHERE property_id = %(property_id)s;

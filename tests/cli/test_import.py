@@ -121,3 +121,36 @@ def test_a_large_file_loads_in_parts_as_one_import(settings, admin, property_id,
     assert (summary["sessions"], summary["page_views"]) == (1, 10)
     [again] = imports.import_logs(settings, admin, property_id, [log], "combined", options, False, part=3)
     assert again.already and api("summary") == summary
+
+
+def _log(path, *days):
+    """A log of one page view at 10:00 in Kolkata on each of `days` of November."""
+    path.write_text("".join(entry("198.51.100.9", f"{day:02d}/Nov/2026:10:00:00 +0530", f"GET /d{day} HTTP/1.1") + "\n"
+                            for day in days))
+    return path
+
+
+def _views_by_day(admin, property_id) -> dict[int, int]:
+    rows = admin.execute("SELECT extract(day FROM time AT TIME ZONE 'Asia/Kolkata')::int, count(*) FROM metrics.events"
+                         " WHERE property_id = %s AND name = 'page_view' GROUP BY 1", (property_id,))
+    return dict(rows.fetchall())
+
+
+def test_a_log_does_not_count_again_the_days_the_tracker_collected(cli, admin, property_id, load_events, tmp_path):
+    """Log lines load as events, as the tracker's do: on a day the tracker collected, from its
+    first day on, a line would count that day's visits twice."""
+    load_events([("2026-11-03T04:30", "203.0.113.1", CHROME, {})])  # 3 Nov, 10:00 in Kolkata
+    done = cli("import", "logs", "--site", property_id, str(_log(tmp_path / "access.log", 1, 2, 3, 4)))
+    assert done.returncode == 0, done.stderr
+    assert "skipped: 2 on days the tracker collected" in done.stdout and "imported 2 events" in done.stdout, done.stdout
+    assert _views_by_day(admin, property_id) == {1: 1, 2: 1, 3: 1}
+
+
+def test_days_of_earlier_imports_are_not_taken_for_tracked_ones(cli, admin, property_id, load_events, tmp_path):
+    """Imported logs make sessions too; only those outside every import's span are the tracker's."""
+    assert "imported 1 events" in cli("import", "logs", "--site", property_id, str(_log(tmp_path / "a.log", 5))).stdout
+    assert "imported 1 events" in cli("import", "logs", "--site", property_id, str(_log(tmp_path / "b.log", 2))).stdout
+    load_events([("2026-11-08T04:30", "203.0.113.1", CHROME, {})])  # 8 Nov in Kolkata
+    done = cli("import", "logs", "--site", property_id, str(_log(tmp_path / "c.log", 3, 6, 8, 9)))
+    assert "skipped: 2 on days the tracker collected" in done.stdout and "imported 2 events" in done.stdout, done.stdout
+    assert _views_by_day(admin, property_id) == {2: 1, 3: 1, 5: 1, 6: 1, 8: 1}

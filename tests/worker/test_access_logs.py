@@ -2,7 +2,7 @@
 formats operators use, and times in any offset."""
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import orjson
 import pytest
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from worker import access_logs, imports, pipeline
+from worker import access_logs, imports, open_days, pipeline
 
 OPTIONS = access_logs.Options("https://example.com")
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -49,6 +49,16 @@ def test_a_page_request_becomes_a_page_view_with_its_referrer_and_campaign():
 ])
 def test_every_other_line_is_skipped_with_its_reason(text, reason):
     assert staged(text) is reason
+
+
+@pytest.mark.parametrize("days, reason", [
+    (open_days.OpenDays("Asia/Kolkata", imported=frozenset({date(2026, 11, 2)})), access_logs.Skip.IMPORTED),
+    (open_days.OpenDays("Asia/Kolkata", tracked_from=date(2026, 11, 2)), access_logs.Skip.TRACKED),
+])
+def test_a_day_counted_from_elsewhere_is_skipped_in_the_sites_zone(days, reason):
+    options = access_logs.Options("https://example.com", days=days)
+    assert staged(line(when="01/Nov/2026:18:30:00 +0000"), options=options) is reason  # 2 Nov, 00:00 in Kolkata
+    assert staged(line(when="01/Nov/2026:18:29:59 +0000"), options=options) is not reason
 
 
 @pytest.mark.parametrize("text", [

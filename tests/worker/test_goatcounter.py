@@ -10,9 +10,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from parcours import spool
-from worker import agents, goatcounter, pipeline
+from worker import agents, goatcounter, open_days, pipeline
 
-SITE = goatcounter.Site("https://example.com", "Asia/Kolkata")
+SITE = goatcounter.Site("https://example.com", open_days.OpenDays("Asia/Kolkata"))
 CONTEXT = pipeline.Context(SECRET := b"s" * 32, {"site1": pipeline.Property("Asia/Kolkata")})
 
 
@@ -64,10 +64,14 @@ def test_a_row_left_out_says_why(fields, reason):
     assert goatcounter.beacon(row(**fields), SITE, "site1", SECRET) == reason
 
 
-def test_a_day_imported_from_plausible_is_not_counted_again():
-    site = goatcounter.Site("https://example.com", "Asia/Kolkata", frozenset({date(2026, 11, 2)}))
-    assert goatcounter.beacon(row(), site, "site1", SECRET) == goatcounter.Skip.IMPORTED
-    assert not isinstance(goatcounter.beacon(row(Date="2026-11-02T20:00:00Z"), site, "site1", SECRET), goatcounter.Skip)
+@pytest.mark.parametrize("days, reason", [
+    (open_days.OpenDays("Asia/Kolkata", imported=frozenset({date(2026, 11, 2)})), goatcounter.Skip.IMPORTED),
+    (open_days.OpenDays("Asia/Kolkata", tracked_from=date(2026, 11, 2)), goatcounter.Skip.TRACKED),
+])
+def test_a_day_counted_from_elsewhere_is_not_counted_again(days, reason):
+    site = goatcounter.Site("https://example.com", days)
+    assert goatcounter.beacon(row(), site, "site1", SECRET) == reason  # 2 November, 10:00 in Kolkata
+    assert not isinstance(goatcounter.beacon(row(Date="2026-11-01T18:29:59Z"), site, "site1", SECRET), goatcounter.Skip)
 
 
 @pytest.mark.parametrize("referrer, scheme, r, url", [
