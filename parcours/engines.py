@@ -6,8 +6,9 @@ differs between them is one of its methods: no other module branches on the engi
   and one TimescaleDB job refreshes them all; retention and compression are policies that
   TimescaleDB runs by itself.
 - Table (Apache-2): each rollup is a view (its definition) and a hypertable that the worker
-  refreshes in the transaction that loads new events; retention drops expired chunks when
-  `parcours db retention` runs (daily, from a timer).
+  refreshes: 15-minute buckets right after each batch commits, wider ones once the spool is
+  drained; retention drops expired chunks when `parcours db retention` runs (daily, from a
+  timer).
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ class Continuous:
         """The refresh job reaches back to what a batch changed on its next run."""
         rollups.mark_stale(conn, start, end)
 
+    batch_loaded = loaded
+
+    def committed(self, refresher, start: datetime, end: datetime) -> None:
+        """Nothing after a batch's commit: its loaded() marked the range for the refresh job."""
+
+    def recover(self, conn: psycopg.Connection) -> None:
+        pass
+
     def drained(self, conn: psycopg.Connection) -> None:
         pass
 
@@ -63,6 +72,20 @@ class Table:
         """The 15-minute rollups now, in the loading transaction; days and weeks once drained."""
         rollups.refresh_range(conn, start, end, "finest")
         rollups.mark_stale(conn, start, end)
+
+    def batch_loaded(self, conn: psycopg.Connection, start: datetime, end: datetime) -> None:
+        """In a worker batch's transaction: days and weeks once drained, and the 15-minute
+        rollups once it commits (committed())."""
+        rollups.mark_stale(conn, start, end)
+
+    def committed(self, refresher, start: datetime, end: datetime) -> None:
+        """After a batch's commit: its 15-minute rollups, by the worker's refresher
+        (worker/refresher.py), while the next batch loads."""
+        refresher.refresh(start, end)
+
+    def recover(self, conn: psycopg.Connection) -> None:
+        """Before a drain: the 15-minute rollups of batches a crash left unrefreshed."""
+        rollups.refresh_leftover(conn)
 
     def drained(self, conn: psycopg.Connection) -> None:
         rollups.refresh_stale(conn)

@@ -163,6 +163,16 @@ def refresh_stale(conn: psycopg.Connection) -> None:
             refresh_range(conn, start, end, "wider")
 
 
+def refresh_leftover(conn: psycopg.Connection) -> None:
+    """Recompute the 15-minute buckets of every range still awaiting the wider refresh. At the
+    start of a drain those are batches whose refresh a crash cut off (worker/refresher.py);
+    the ranges stay for the day and week rollups."""
+    with conn.transaction():
+        start, end = conn.execute(queries.load("worker")["stale_span"]).fetchone()
+        if start is not None:
+            refresh_range(conn, start, end, "finest")
+
+
 def schedule_refresh(conn: psycopg.Connection, declared: list[Rollup]) -> None:
     """Continuous engine: run parcours.refresh_rollups every REFRESH_EVERY over the continuous
     aggregates among `declared` (the rollups in creation order), each with its bucket width and

@@ -1,18 +1,18 @@
 """Loads sealed spool segments into metrics.events, sessions and page views, exactly once.
 
 Segments load in name order, in batches of lines, one transaction each: the batch's events are
-enriched and sessionized, COPYed, the sessions and page views they touched are rewritten, (on
-the Apache-2 engine) the 15-minute rollup buckets they touched are recomputed, and each segment
-the batch read is recorded in parcours.loaded_segments with its last line consumed (and whether
-that was its last), all before one commit. A crash before a commit resumes after the previous
-batch; a segment recorded complete is only archived. A batch may span segments: collect seals a
-segment every few seconds, and a backlog of small ones loads in few transactions, each with a
-fixed cost (about 14 ms: the rollup refresh's statements, reading open sessions back) that a
-segment of a few lines would pay alone (docs/benchmarks.md). What the rollups need of a batch
-and of a drain is the
-engine's (parcours/engines.py): on Apache-2, day and week rollups are recomputed from the
-ranges the batches recorded once the spool is drained; on Community, the refresh job reaches
-back to them on its next run.
+enriched and sessionized, COPYed, the sessions and page views they touched are rewritten, the
+range of times it changed is recorded for the rollups, and each segment the batch read is
+recorded in parcours.loaded_segments with its last line consumed (and whether that was its
+last), all before one commit. A crash before a commit resumes after the previous batch; a
+segment recorded complete is only archived. A batch may span segments: collect seals a segment
+every few seconds, and a backlog of small ones loads in few transactions, each with a fixed cost
+(reading open sessions back, the rollup refresh's statements) that a segment of a few lines
+would pay alone (docs/benchmarks.md). What the rollups need of a batch and of a drain is the
+engine's (parcours/engines.py): on Apache-2, the 15-minute buckets are recomputed after each
+commit, beside the next batch (worker/refresher.py), and the day and week rollups from the
+recorded ranges once the spool is drained; on Community, the refresh job reaches back to them
+on its next run.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from psycopg.types.json import Jsonb
 
 from parcours import engines, queries, spool
 from worker import chains, erasure, pipeline, sessionize, settling
+from worker.refresher import Refresher
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,10 @@ def copy_types(conn: psycopg.Connection, name: str) -> list[str]:
         rows = conn.execute(queries.load("worker")["column_types"], {"columns": list(copy_columns(name)), "table": table})
         _COPY_TYPES[name] = [row[0] for row in rows]
     return _COPY_TYPES[name]
+
+
+# The first and last times whose rollups a store changed, or None.
+Span = tuple[datetime, datetime] | None
 
 
 @dataclass
@@ -127,14 +132,17 @@ def _unloaded_lines(segments: list[Segment]) -> Iterator[tuple[Segment, int, byt
 
 
 def load_segments(conn: psycopg.Connection, paths: list[Path], root: Path, context: pipeline.Context,
-                  engine: engines.Engine, summary: Summary, batch_lines: int) -> None:
+                  engine: engines.Engine, summary: Summary, batch_lines: int, refresher: Refresher) -> None:
     segments = [open_segment(conn, path) for path in paths]
     lines = _unloaded_lines(segments)
     while chunk := list(itertools.islice(lines, batch_lines)):
         with conn.transaction():
-            stored = _load_batch(conn, chunk, root, context, engine, summary)
+            stored, span = _load_batch(conn, chunk, root, context, engine, summary)
             _record_progress(conn, {segment for segment, _, _ in chunk}, segments, stored)
+        if span:
+            engine.committed(refresher, *span)
         _archive_finished(segments, root, context)
+    refresher.wait()
     for segment in segments:  # all exhausted now; those whose last batch ended on their last line
         if not segment.recorded:
             conn.execute(queries.load("worker")["finish_segment"], {"name": segment.name})
@@ -169,13 +177,14 @@ def _scrubbed(number: int, line: bytes, derived: dict[int, tuple], context: pipe
 
 
 def _load_batch(conn: psycopg.Connection, chunk: list[tuple[Segment, int, bytes]], root: Path,
-                context: pipeline.Context, engine: engines.Engine, summary: Summary) -> dict[str, int]:
-    """Load one batch; returns the events stored of each segment, by name."""
+                context: pipeline.Context, engine: engines.Engine, summary: Summary) -> tuple[dict[str, int], Span]:
+    """Load one batch; returns the events stored of each segment, by name, and the span of
+    times whose rollups it changed."""
     keyed = [((segment, number), line) for segment, number, line in chunk]
     batch = prepare(keyed, context)
     for (segment, number), event in zip((key for key, _ in batch.lines), batch.events):
         segment.derived[number] = (event["visitor_id"], (event["country"], event["region"], event["city"]))
-    refused = store_isolating(conn, batch.events, batch.lines, engine)
+    refused, span = store_isolating(conn, batch.events, batch.lines, engine)
     batch.quarantined += refused
     _write_quarantine(batch.quarantined, root, context)
     refused_keys = {key for key, _, _ in refused}
@@ -186,26 +195,29 @@ def _load_batch(conn: psycopg.Connection, chunk: list[tuple[Segment, int, bytes]
     summary.quarantined += len(batch.quarantined)
     for reason, count in batch.dropped.items():
         summary.dropped[reason] = summary.dropped.get(reason, 0) + count
-    return stored
+    return stored, span
 
 
 def store_isolating(conn: psycopg.Connection, events: list[dict], lines: list[tuple[int, bytes]],
-                    engine: engines.Engine) -> list[tuple[int, bytes, str]]:
+                    engine: engines.Engine) -> tuple[list[tuple[int, bytes, str]], Span]:
     """store() the events, each from the line beside it. Should PostgreSQL refuse a row, the
     lines that cause it are found by halving (savepoints) and returned with the reason, while
-    the rest are stored. Other errors (the database gone) raise."""
+    the rest are stored. Other errors (the database gone) raise. Returns the refused lines and
+    the span of what was stored."""
     try:
         with conn.transaction():
-            store(conn, [dict(event) for event in events], engine)  # copies: a retry starts clean
-        return []
+            span = store(conn, [dict(event) for event in events], engine)  # copies: a retry starts clean
+        return [], span
     except Exception as error:
         if not _refuses_row(error):
             raise
         if len(events) == 1:
-            return [(*lines[0], f"refused by the database: {type(error).__name__}: {error}")]
+            return [(*lines[0], f"refused by the database: {type(error).__name__}: {error}")], None
     half = len(events) // 2
-    return (store_isolating(conn, events[:half], lines[:half], engine)
-            + store_isolating(conn, events[half:], lines[half:], engine))
+    refused_first, first = store_isolating(conn, events[:half], lines[:half], engine)
+    refused_second, second = store_isolating(conn, events[half:], lines[half:], engine)
+    spans = [span for span in (first, second) if span]
+    return refused_first + refused_second, (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
 
 
 def _refuses_row(error: Exception) -> bool:
@@ -218,10 +230,11 @@ def _refuses_row(error: Exception) -> bool:
     return isinstance(error, (ValueError, TypeError, OverflowError))
 
 
-def store(conn: psycopg.Connection, events: list[dict], engine: engines.Engine) -> None:
-    """Sessionize `events` against the database's open sessions and write everything they change."""
+def store(conn: psycopg.Connection, events: list[dict], engine: engines.Engine) -> Span:
+    """Sessionize `events` against the database's open sessions and write everything they
+    change; returns the span of times whose rollups changed, for engine.committed()."""
     if not events:
-        return
+        return None
     since = min(event["time"] for event in events)
     state = open_state(conn, events, since)
     sessionize.assign(events, state)
@@ -238,8 +251,9 @@ def store(conn: psycopg.Connection, events: list[dict], engine: engines.Engine) 
     # The buckets of every row written: a session's start may be older.
     starts = [s.started_at for s in stored_sessions] + [s.stored_started_at for s in stored_sessions]
     touched = [event["time"] for event in events] + starts + [v.time for v in stored_views] + relinked
-    engine.loaded(conn, min(touched), max(touched))
+    engine.batch_loaded(conn, min(touched), max(touched))
     settling.resettle(conn, sorted({event["property_id"] for event in events}), min(touched), max(touched))
+    return min(touched), max(touched)
 
 
 def remember_tag_sets(conn: psycopg.Connection, views) -> None:
@@ -319,14 +333,16 @@ def sync_time_zones(conn: psycopg.Connection) -> None:
 
 
 def drain(conn: psycopg.Connection, root: Path, secret: bytes, geo, segments: list[Path] | None,
-          batch_lines: int) -> Summary:
+          batch_lines: int, refresher: Refresher) -> Summary:
     """Load every sealed segment, oldest first, or the given ones (archived segments for
-    `parcours replay`: those already loaded are skipped). `conn` must be in autocommit mode."""
+    `parcours replay`: those already loaded are skipped). `conn` must be in autocommit mode;
+    the refresher's connection is another to the same database."""
     engine = engines.of(conn)
+    engine.recover(conn)
     sync_time_zones(conn)
     ctx, summary = context(conn, secret, geo), Summary()
     chosen = spool.sealed_segments(root) if segments is None else sorted(segments, key=lambda p: p.name)
-    load_segments(conn, chosen, root, ctx, engine, summary, batch_lines)
+    load_segments(conn, chosen, root, ctx, engine, summary, batch_lines, refresher)
     summary.erasures = erasure.carry_out(conn, root, engine)
     engine.drained(conn)
     return summary

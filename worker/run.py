@@ -17,6 +17,7 @@ from parcours.errors import ParcoursError
 from parcours.settings import Settings
 from parcours import geo
 from worker import loader, settling
+from worker.refresher import Refresher
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
@@ -30,12 +31,19 @@ def connect(settings: Settings) -> psycopg.Connection:
     return conn
 
 
-def _drain(conn: psycopg.Connection, settings: Settings, segments: list[Path] | None = None) -> loader.Summary:
+def refresher(settings: Settings) -> Refresher:
+    """The 15-minute rollups' refresher, on a connection of its own (worker/refresher.py)."""
+    return Refresher(functools.partial(psycopg.connect, settings.role_conninfo("worker"), autocommit=True,
+                                       connect_timeout=5))
+
+
+def _drain(conn: psycopg.Connection, settings: Settings, refreshing: Refresher,
+           segments: list[Path] | None = None) -> loader.Summary:
     spool.recover_abandoned(settings.spool_dir)
     database = _geo_database(settings.geoip_path)
     try:
         summary = loader.drain(conn, settings.spool_dir, settings.require_secret().encode(), database, segments,
-                               settings.worker_batch_lines)
+                               settings.worker_batch_lines, refreshing)
         settling.settle(conn, settings.now(), settling.BUDGET)
         return summary
     finally:
@@ -60,8 +68,8 @@ def _unusable(message: str, version: int) -> None:
 
 
 def once(settings: Settings) -> loader.Summary:
-    with connect(settings) as conn:
-        return _drain(conn, settings)
+    with connect(settings) as conn, refresher(settings) as refreshing:
+        return _drain(conn, settings, refreshing)
 
 
 def replay(settings: Settings, segments: list[Path]) -> loader.Summary:
@@ -69,19 +77,19 @@ def replay(settings: Settings, segments: list[Path]) -> loader.Summary:
     missing = [str(path) for path in segments if not path.is_file()]
     if missing:
         raise ParcoursError(f"no such segment file: {', '.join(missing)}")
-    with connect(settings) as conn:
-        return _drain(conn, settings, segments)
+    with connect(settings) as conn, refresher(settings) as refreshing:
+        return _drain(conn, settings, refreshing, segments)
 
 
 def forever(settings: Settings) -> None:
     settings.require_secret()
     counted = _counters(settings)
     serve_counters(counted, settings.worker_metrics_address)
-    conn, backoff = None, settings.worker_poll_seconds
+    conn, backoff, refreshing = None, settings.worker_poll_seconds, refresher(settings)
     while True:
         try:
             conn = conn if conn is not None and not conn.closed else connect(settings)
-            summary = _drain(conn, settings)
+            summary = _drain(conn, settings, refreshing)
             count(counted, summary)
             if summary.segments:
                 log.info("loaded %d events from %d segments", summary.events, summary.segments)
@@ -89,10 +97,12 @@ def forever(settings: Settings) -> None:
         except psycopg.OperationalError as error:
             if conn is not None:
                 conn.close()
+            refreshing.close()  # reconnects on its next refresh
             conn, backoff = None, min(MAX_BACKOFF, backoff * 2)
             counted.inc("parcours_worker_database_errors_total")
             log.warning("database unavailable (%s); retrying in %.0f s", str(error).strip(), backoff)
         except OSError as error:  # the spool's disk: full, read-only, gone; nothing a line did
+            refreshing.close()  # a refresh may trail the batch the disk stopped
             backoff = min(MAX_BACKOFF, backoff * 2)
             counted.inc("parcours_worker_disk_errors_total")
             log.warning("spool unavailable (%s); retrying in %.0f s", error, backoff)

@@ -126,6 +126,10 @@ UPDATE metrics.page_views SET previous_at = %(previous_at)s WHERE page_view_id =
 -- name: mark_stale_rollups
 INSERT INTO parcours.stale_rollups (lo, hi) VALUES (%(lo)s, %(hi)s);
 
+-- name: stale_span
+-- The span of every range awaiting a refresh, left in place.
+SELECT min(lo), max(hi) FROM parcours.stale_rollups;
+
 -- name: take_stale_rollups
 -- The span of every range awaiting a refresh, cleared in the caller's transaction.
 WITH taken AS (DELETE FROM parcours.stale_rollups RETURNING lo, hi)

@@ -315,7 +315,7 @@ def test_a_backlog_of_small_segments_loads_in_batches_that_span_them(settings, a
     for segment in range(3):  # a backlog: three sealed segments of two lines each
         stage(settings, property_id, [utc(f"2026-11-01T10:{segment}{m}:00") for m in range(2)])
     batches, store = [], loader.store
-    monkeypatch.setattr(loader, "store", lambda conn, events, engine: (batches.append(len(events)), store(conn, events, engine)))
+    monkeypatch.setattr(loader, "store", lambda conn, events, engine: batches.append(len(events)) or store(conn, events, engine))
     assert run.once(settings.model_copy(update={"worker_batch_lines": 5})).events == 6
     assert batches == [5, 1] and count(admin) == 6
     assert admin.execute("SELECT events, lines, complete FROM parcours.loaded_segments ORDER BY name").fetchall() == \
@@ -332,7 +332,7 @@ def test_a_crash_after_a_batch_that_spans_segments_resumes_inside_the_last_one(s
         calls.append(len(events))
         if len(calls) == 2:
             raise RuntimeError("crash in the second batch")
-        store(conn, events, engine)
+        return store(conn, events, engine)
     monkeypatch.setattr(loader, "store", second_fails)
     with pytest.raises(RuntimeError):
         run.once(settings.model_copy(update={"worker_batch_lines": 5}))
