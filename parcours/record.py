@@ -59,6 +59,8 @@ def check(event: dict[str, Any], user_agent: str) -> None:
     for key in ("p", "n", "u"):
         if not isinstance(event.get(key), str):
             raise Unloadable(f"event.{key} must be text")
+    if "r" in event and not isinstance(event["r"], str):
+        raise Unloadable("event.r must be text")
     for key, (low, high) in RANGES.items():
         if key in event and not (isinstance(event[key], int) and low <= event[key] <= high):
             raise Unloadable(f"event.{key} must be a whole number from {low} to {high}")

@@ -36,6 +36,7 @@ GOOD = {"p": "abcdef1234", "n": "page_view", "u": "https://example.com/a"}
     ({**GOOD, "u": "https://example.com/" + "\U0001F600" * 600}, "UA", "longer than 2048 bytes"),
     ({**GOOD, "d": {"set": {1, 2}}}, "UA", "not a JSON value"),
     ({"p": "abcdef1234", "n": "page_view"}, "UA", "event.u must be text"),
+    ({**GOOD, "r": 1}, "UA", "event.r must be text"),  # was an AttributeError: quarantined as an enrichment failure
     (GOOD, 5, "user_agent must be text"),
 ])
 def test_check_names_the_value_that_would_not_load(event, user_agent, reason):
@@ -181,3 +182,4 @@ def test_every_accepted_body_loads_and_none_gets_a_5xx(settings, admin, property
     assert [path.read_text() for path in quarantine] == []
     assert (summary.events, summary.quarantined, summary.dropped) == (answered[202], 0, {})
     assert admin.execute("SELECT count(*) FROM metrics.events").fetchone()[0] == answered[202]
+
