@@ -4,9 +4,12 @@ Only one worker runs per database (an advisory lock says so), because segments l
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -37,13 +40,32 @@ def refresher(settings: Settings) -> Refresher:
                                        connect_timeout=5))
 
 
+# The cyclic garbage collector's thresholds while loading: its youngest generation collected
+# every 50,000 allocations rather than 700. A batch allocates millions of dicts and tuples that
+# reference counting frees, and at the default the collector walked them (and, twenty times a
+# 200,000-event load, the whole heap: the parser's tables) for a tenth of the worker's time
+# (docs/benchmarks.md). The few cycles a batch makes wait a little longer.
+LOADING_THRESHOLDS = (50_000, 20, 100)
+
+
+@contextlib.contextmanager
+def _collecting_rarely() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*LOADING_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _drain(conn: psycopg.Connection, settings: Settings, refreshing: Refresher,
            segments: list[Path] | None = None) -> loader.Summary:
     spool.recover_abandoned(settings.spool_dir)
     database = _geo_database(settings.geoip_path)
     try:
-        summary = loader.drain(conn, settings.spool_dir, settings.require_secret().encode(), database, segments,
-                               settings.worker_batch_lines, refreshing)
+        with _collecting_rarely():
+            summary = loader.drain(conn, settings.spool_dir, settings.require_secret().encode(), database, segments,
+                                   settings.worker_batch_lines, refreshing)
         settling.settle(conn, settings.now(), settling.BUDGET)
         return summary
     finally:

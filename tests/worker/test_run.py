@@ -50,3 +50,20 @@ def test_killed_at_any_instant_the_worker_loads_every_event_exactly_once(setting
     assert len(loaded) == len(staged) and set(loaded) == staged
     assert admin.execute("SELECT sum(events) FROM metrics.sessions").fetchone()[0] == len(staged)
     assert len(list((settings.spool_dir / "archive").glob("*.gz"))) == SEGMENTS
+
+
+def test_a_drain_collects_garbage_rarely_and_leaves_the_process_as_it_was(settings, property_id, monkeypatch):
+    """The thresholds are the process's: `parcours import` runs a drain inside the command."""
+    import gc
+
+    from worker import loader, run
+
+    seen, drain = [], loader.drain
+    monkeypatch.setattr(loader, "drain", lambda *args: seen.append(gc.get_threshold()) or drain(*args))
+    before = gc.get_threshold()
+    stage_one = spool.SpoolWriter(settings.spool_dir, 3600, 1 << 20)
+    stage_one.append(spool.record(spool.nanoseconds(T0), "203.0.113.1", "Firefox/133.0",
+                                  {"p": property_id, "n": "page_view", "u": "https://example.com/"}), spool.nanoseconds(T0))
+    stage_one.close()
+    assert run.once(settings).events == 1
+    assert seen == [run.LOADING_THRESHOLDS] and gc.get_threshold() == before != run.LOADING_THRESHOLDS
