@@ -125,7 +125,7 @@ def router(web: Web) -> APIRouter:
             return setup_page(request, user, secret, 422, "That code is not right. Enter the six digits your app "
                                                           "shows now for Parcours.")
         with web.pool.connection() as conn:
-            codes = two_factor.enable(conn, user["id"], secret, step)
+            codes = two_factor.enable(conn, request.app.state.signing_key, user["id"], secret, step)
         return codes_page(request, user, codes)
 
     @routes.post("/account/2fa/recovery-codes")
@@ -133,7 +133,7 @@ def router(web: Web) -> APIRouter:
         csrf.check(request, csrf_token)
         user = web.current_user(request)
         with web.pool.connection() as conn:
-            if not two_factor.verify(conn, user["id"], code, web.settings.now()):
+            if not two_factor.verify(conn, request.app.state.signing_key, user["id"], code, web.settings.now()):
                 return page(request, user, 422, error="That code is not right.")
             codes = two_factor.new_recovery_codes(conn, user["id"])
         return codes_page(request, user, codes)
@@ -145,7 +145,7 @@ def router(web: Web) -> APIRouter:
         with web.pool.connection() as conn:
             if not password_ok(conn, user, current):
                 return page(request, user, 422, error="The current password is not right.")
-            if not two_factor.verify(conn, user["id"], code, web.settings.now()):
+            if not two_factor.verify(conn, request.app.state.signing_key, user["id"], code, web.settings.now()):
                 return page(request, user, 422, error="That code is not right.")
             two_factor.disable(conn, user["id"])
         return page(request, user, notice="Two-factor sign-in is off. Your password alone now logs you in.")

@@ -104,7 +104,7 @@ def router(web: Web) -> APIRouter:
                 return code_page(request, "Too many attempts. Wait a few minutes and try again.", 429)
             if two_factor.try_challenge(conn, token) is None:
                 return back_to_password()
-            if not two_factor.verify(conn, found[0], code, web.settings.now()):
+            if not two_factor.verify(conn, request.app.state.signing_key, found[0], code, web.settings.now()):
                 return code_page(request, "That code is not right. Codes change every 30 seconds; "
                                           "a recovery code works once.", 401)
             two_factor.end_challenge(conn, token)

@@ -10,20 +10,29 @@ single-use recovery codes.
   after ten minutes or five codes.
 - "Remember this browser" is a random token, stored as sessions are: revocable, forgotten when
   2FA is turned off or reset, or the password changes.
+- The authenticator secret is stored sealed (AES-256-GCM under a key derived from
+  PARCOURS_SECRET_KEY, bound to its user), so a copy of the database or a backup does not hand out
+  everyone's codes. A secret stored plain, before sealing, is sealed the next time it is read.
+  A new PARCOURS_SECRET_KEY leaves sealed secrets unreadable: codes from the app then fail, and the
+  recovery codes (hashes, no key) still sign in.
 - Time comes from Settings.now(), the one clock tests set.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import datetime, timedelta
 
 import psycopg
 import pyotp
 import segno
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from parcours import queries
 
@@ -35,6 +44,9 @@ CHALLENGE_TRIES = 5
 CHALLENGE_COOKIE = "parcours_challenge"
 TRUSTED_COOKIE = "parcours_trusted"
 TRUSTED_LIFETIME = timedelta(days=30)
+SEALED = "v1."  # the stored form's prefix; a secret without it was stored plain
+
+log = logging.getLogger(__name__)
 
 
 def _q():
@@ -78,16 +90,40 @@ def matching_step(secret: str, code: str, now: datetime, after: int | None = Non
     return None
 
 
+@functools.cache
+def _sealer(key: bytes) -> AESGCM:
+    return AESGCM(hmac.new(key, b"parcours: two-factor secrets", hashlib.sha256).digest())
+
+
+def seal(key: bytes, user_id: int, secret: str) -> str:
+    nonce = secrets.token_bytes(12)
+    sealed = _sealer(key).encrypt(nonce, secret.encode(), f"totp\0{user_id}".encode())
+    return SEALED + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def unseal(key: bytes, user_id: int, stored: str) -> str | None:
+    """The secret, or None when this server's key cannot open it (another PARCOURS_SECRET_KEY, or
+    another user's row)."""
+    if not stored.startswith(SEALED):
+        return stored
+    raw = base64.urlsafe_b64decode(stored.removeprefix(SEALED))
+    try:
+        return _sealer(key).decrypt(raw[:12], raw[12:], f"totp\0{user_id}".encode()).decode()
+    except InvalidTag:
+        log.error("the two-factor secret of user %d does not open with this PARCOURS_SECRET_KEY", user_id)
+        return None
+
+
 def secret_of(conn: psycopg.Connection, user_id: int) -> str | None:
     row = conn.execute(_q()["two_factor_of"], {"user_id": user_id}).fetchone()
     return row[0] if row else None
 
 
-def enable(conn: psycopg.Connection, user_id: int, secret: str, step: int) -> list[str]:
-    """Turns 2FA on with `secret` (its code for `step` just checked); returns the recovery codes,
-    to be shown once."""
+def enable(conn: psycopg.Connection, key: bytes, user_id: int, secret: str, step: int) -> list[str]:
+    """Turns 2FA on with `secret` (its code for `step` just checked), sealed with `key`; returns
+    the recovery codes, to be shown once."""
     with conn.transaction():
-        conn.execute(_q()["enable_two_factor"], {"user_id": user_id, "secret": secret, "step": step})
+        conn.execute(_q()["enable_two_factor"], {"user_id": user_id, "secret": seal(key, user_id, secret), "step": step})
         return new_recovery_codes(conn, user_id)
 
 
@@ -115,13 +151,16 @@ def recovery_codes_left(conn: psycopg.Connection, user_id: int) -> int:
     return conn.execute(_q()["recovery_codes_left"], {"user_id": user_id}).fetchone()[0]
 
 
-def verify(conn: psycopg.Connection, user_id: int, code: str, now: datetime) -> bool:
+def verify(conn: psycopg.Connection, key: bytes, user_id: int, code: str, now: datetime) -> bool:
     """Whether `code` is the user's current authenticator code (not used before) or one of
     their unused recovery codes; either is used up by passing."""
     row = conn.execute(_q()["two_factor_of"], {"user_id": user_id}).fetchone()
     if not row or row[0] is None:
         return False
-    step = matching_step(row[0], code, now, after=row[1])
+    secret = unseal(key, user_id, row[0])
+    if secret is not None and not row[0].startswith(SEALED):
+        conn.execute(_q()["seal_two_factor"], {"user_id": user_id, "plain": row[0], "sealed": seal(key, user_id, secret)})
+    step = matching_step(secret, code, now, after=row[1]) if secret is not None else None
     if step is not None:
         return conn.execute(_q()["accept_step"], {"user_id": user_id, "step": step}).fetchone() is not None
     used = conn.execute(_q()["use_recovery_code"], {"user_id": user_id, "code_hash": _recovery_hash(code)})

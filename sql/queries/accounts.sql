@@ -195,6 +195,10 @@ SELECT totp_secret, totp_last_step FROM accounts.users WHERE id = %(user_id)s;
 -- name: enable_two_factor
 UPDATE accounts.users SET totp_secret = %(secret)s, totp_last_step = %(step)s WHERE id = %(user_id)s;
 
+-- name: seal_two_factor
+-- A secret stored plain, sealed in place (app/accounts/two_factor.py); unless it changed meanwhile.
+UPDATE accounts.users SET totp_secret = %(sealed)s WHERE id = %(user_id)s AND totp_secret = %(plain)s;
+
 -- name: disable_two_factor
 -- Off: the secret, the recovery codes, pending challenges and remembered browsers all go.
 WITH codes AS (DELETE FROM accounts.recovery_codes WHERE user_id = %(user_id)s),

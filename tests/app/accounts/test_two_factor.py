@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 import pyotp
 import pytest
+from pydantic import SecretStr
 
 from app.main import create_app
 
@@ -196,3 +197,35 @@ def test_the_operator_can_turn_it_off(base, owner, enrolled, cli):
         assert password_step(browser, owner).headers["location"] == "/"
     unknown = cli("user", "reset-2fa", "nobody@example.com")
     assert unknown.returncode != 0 and unknown.stderr.strip().count("\n") == 0 and "no user" in unknown.stderr
+
+
+def _stored(admin, owner):
+    return admin.execute("SELECT totp_secret FROM accounts.users WHERE id = %s", (owner["id"],)).fetchone()[0]
+
+
+def test_the_secret_is_stored_sealed_for_its_user_alone(admin, owner, enrolled, settings):
+    from app.accounts import two_factor
+
+    stored, key = _stored(admin, owner), settings.require_secret().encode()
+    assert stored.startswith(two_factor.SEALED) and enrolled["secret"] not in stored
+    assert two_factor.unseal(key, owner["id"], stored) == enrolled["secret"]
+    assert two_factor.unseal(key, owner["id"] + 1, stored) is None  # copied into another user's row
+    assert two_factor.unseal(b"another server's secret", owner["id"], stored) is None
+
+
+def test_a_secret_stored_plain_still_signs_in_and_is_sealed_on_use(base, admin, owner, enrolled, now):
+    admin.execute("UPDATE accounts.users SET totp_secret = %s WHERE id = %s", (enrolled["secret"], owner["id"]))
+    with httpx.Client(base_url=base) as browser:
+        password_step(browser, owner)
+        assert code_step(browser, code_at(enrolled["secret"], now)).headers["location"] == "/"
+    stored = _stored(admin, owner)
+    assert stored.startswith("v1.") and enrolled["secret"] not in stored
+
+
+def test_under_another_server_secret_codes_fail_and_recovery_codes_sign_in(settings, serve, owner, enrolled, now):
+    moved = settings.model_copy(update={"secret_key": SecretStr("a different secret " * 3),
+                                        "trusted_proxies": [ipaddress.ip_network("127.0.0.1/32")]})
+    with httpx.Client(base_url=serve(create_app(moved))) as browser:
+        password_step(browser, owner)
+        assert code_step(browser, code_at(enrolled["secret"], now)).status_code == 401
+        assert code_step(browser, enrolled["codes"][0]).headers["location"] == "/"
