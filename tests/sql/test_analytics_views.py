@@ -13,6 +13,7 @@ from psycopg.conninfo import make_conninfo
 from app.accounts import properties, users
 from app.reports import goals, periods, stats
 from parcours import PROJECT_ROOT
+from worker import loader
 
 EXAMPLES = re.findall(r"```sql\n(.*?)```", (PROJECT_ROOT / "docs" / "sql.md").read_text(), re.DOTALL)
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -103,3 +104,39 @@ def test_a_scoped_analyst_sees_only_one_owner_s_properties(settings, admin, owne
 def test_the_analyst_cannot_write(settings, traffic):
     with as_role(settings, "parcours_analyst") as conn, pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
         conn.execute("CREATE TEMP TABLE scratch (x int)")
+
+
+def _imported(admin, property_id, day, page_views):
+    """A day imported from Plausible, stored as `parcours import plausible` stores it."""
+    import_id = admin.execute(
+        "INSERT INTO accounts.imports (property_id, source, name, first_at, last_at, events, digest)"
+        " VALUES (%s, 'plausible', 'export.zip', %s::date, %s::date + 1, %s, %s) RETURNING id",
+        (property_id, day, day, page_views, uuid.uuid4().hex * 2)).fetchone()[0]
+    admin.execute("INSERT INTO metrics.imported_days VALUES (%s, %s, %s, 3, %s, 4, 2, 600)",
+                  (property_id, day, import_id, page_views))
+    admin.execute("INSERT INTO metrics.imported_sessions VALUES (%s, %s, %s, 'source', 'Google', 4, 2, %s, 600)",
+                  (property_id, day, import_id, page_views))
+    admin.execute("INSERT INTO metrics.imported_pages VALUES (%s, %s, %s, '/', %s)", (property_id, day, import_id, page_views))
+
+
+def test_days_imported_from_plausible_are_seen_apart_and_scoped(settings, admin, owner, property_id):
+    stranger = users.add(admin, "stranger@example.com", "another long passphrase")
+    theirs = properties.add(admin, stranger, "Theirs", ["example.com"], "UTC")
+    _imported(admin, property_id, "2026-10-01", 9)
+    _imported(admin, theirs, "2026-10-02", 5)
+    loader.sync_time_zones(admin)  # the sites' zones, as the worker copies them before it loads
+    role = f"analyst_{uuid.uuid4().hex[:8]}"
+    admin.execute(sql.SQL("CREATE ROLE {} LOGIN IN ROLE parcours_analyst").format(sql.Identifier(role)))
+    try:
+        admin.execute("INSERT INTO metrics.analyst_scopes (role, owner_id) VALUES (%s, %s)", (role, owner["id"]))
+        for view, column in (("imported_days", "page_views"), ("imported_sessions", "session_page_views"),
+                             ("imported_pages", "page_views")):
+            query = sql.SQL("SELECT property_id, day::text, {} FROM analytics.{} ORDER BY 1").format(
+                sql.Identifier(column), sql.Identifier(view))
+            with as_role(settings, role) as conn:
+                assert conn.execute(query).fetchall() == [(property_id, "2026-10-01", 9)], view
+            with as_role(settings, "parcours_analyst") as conn:
+                assert sorted(conn.execute(query).fetchall()) == sorted([(property_id, "2026-10-01", 9),
+                                                                          (theirs, "2026-10-02", 5)]), view
+    finally:
+        admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
