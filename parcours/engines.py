@@ -41,7 +41,7 @@ class Continuous:
     batch_loaded = loaded
 
     def committed(self, refresher, start: datetime, end: datetime) -> None:
-        """Nothing after a batch's commit: its loaded() marked the range for the refresh job."""
+        """Nothing after a batch's commit: batch_loaded() marked the range for the refresh job."""
 
     def recover(self, conn: psycopg.Connection) -> None:
         pass
@@ -71,7 +71,7 @@ class Table:
     def loaded(self, conn: psycopg.Connection, start: datetime, end: datetime) -> None:
         """The 15-minute rollups now, in the loading transaction; days and weeks once drained."""
         rollups.refresh_range(conn, start, end, "finest")
-        rollups.mark_stale(conn, start, end)
+        self.batch_loaded(conn, start, end)
 
     def batch_loaded(self, conn: psycopg.Connection, start: datetime, end: datetime) -> None:
         """In a worker batch's transaction: days and weeks once drained, and the 15-minute

@@ -216,8 +216,13 @@ def store_isolating(conn: psycopg.Connection, events: list[dict], lines: list[tu
     half = len(events) // 2
     refused_first, first = store_isolating(conn, events[:half], lines[:half], engine)
     refused_second, second = store_isolating(conn, events[half:], lines[half:], engine)
-    spans = [span for span in (first, second) if span]
-    return refused_first + refused_second, (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
+    return refused_first + refused_second, _spanning(first, second)
+
+
+def _spanning(first: Span, second: Span) -> Span:
+    if first is None or second is None:
+        return first or second
+    return min(first[0], second[0]), max(first[1], second[1])
 
 
 def _refuses_row(error: Exception) -> bool:

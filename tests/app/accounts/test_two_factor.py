@@ -214,12 +214,14 @@ def test_the_secret_is_stored_sealed_for_its_user_alone(admin, owner, enrolled, 
 
 
 def test_a_secret_stored_plain_still_signs_in_and_is_sealed_on_use(base, admin, owner, enrolled, now):
+    from app.accounts import two_factor
+
     admin.execute("UPDATE accounts.users SET totp_secret = %s WHERE id = %s", (enrolled["secret"], owner["id"]))
     with httpx.Client(base_url=base) as browser:
         password_step(browser, owner)
         assert code_step(browser, code_at(enrolled["secret"], now)).headers["location"] == "/"
     stored = _stored(admin, owner)
-    assert stored.startswith("v1.") and enrolled["secret"] not in stored
+    assert stored.startswith(two_factor.SEALED) and enrolled["secret"] not in stored
 
 
 def test_under_another_server_secret_codes_fail_and_recovery_codes_sign_in(settings, serve, owner, enrolled, now):
